@@ -1,0 +1,29 @@
+package surge;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import surge.articles.ArticlesService;
+import surge.auth.PasswordHasher;
+import surge.auth.Tokens;
+import surge.comments.CommentsService;
+import surge.config.SurgeConfig;
+import surge.db.Database;
+import surge.profiles.ProfilesRepository;
+import surge.profiles.ProfilesService;
+import surge.users.UsersService;
+
+/** The node's feature services, built once and shared by every HTTP verticle instance. */
+public record Services(Database db, Tokens tokens, WorkerExecutor workers, UsersService users,
+                       ProfilesService profiles, ArticlesService articles, CommentsService comments) {
+
+  public static Services create(Vertx vertx, SurgeConfig config) {
+    Database db = Database.connect(vertx, config.db());
+    Tokens tokens = new Tokens(vertx, config.auth());
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("surge-cpu", config.workerPoolSize());
+    PasswordHasher hasher = new PasswordHasher(workers, config.passwords());
+    ProfilesService profiles = new ProfilesService(new ProfilesRepository(db.pool()));
+    ArticlesService articles = new ArticlesService(db.pool(), profiles);
+    return new Services(db, tokens, workers, new UsersService(db.pool(), hasher, tokens), profiles, articles,
+        new CommentsService(db.pool(), articles, profiles));
+  }
+}

@@ -1,0 +1,55 @@
+package surge;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import surge.config.SurgeConfig;
+import surge.db.Migrations;
+import surge.demo.DemoData;
+import surge.http.HttpVerticle;
+
+/**
+ * One Surge node inside a Vert.x instance: migrate, build the shared services, deploy the HTTP
+ * verticles. {@link Main} calls it for the real server, tests for theirs.
+ */
+public final class Surge {
+  private static final Logger log = LoggerFactory.getLogger(Surge.class);
+  private final Vertx vertx;
+  private final Services services;
+  private final String deploymentId;
+
+  private Surge(Vertx vertx, Services services, String deploymentId) {
+    this.vertx = vertx;
+    this.services = services;
+    this.deploymentId = deploymentId;
+  }
+
+  public static Future<Surge> start(Vertx vertx, SurgeConfig config) {
+    int instances = config.http().instances() > 0
+        ? config.http().instances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    return vertx.executeBlocking(() -> {
+          Migrations.apply(config.db()); // JDBC: on a worker thread, never an event loop
+          return Services.create(vertx, config);
+        })
+        .compose(services -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
+            .compose(seeded -> vertx.deployVerticle(() -> new HttpVerticle(config.http(), services),
+                new DeploymentOptions().setInstances(instances)))
+            .map(id -> new Surge(vertx, services, id)))
+        .onSuccess(node -> log.info("Surge serving on {}:{} with {} HTTP verticle instance(s), profile {}",
+            config.http().host(), config.http().port(), instances, config.profile()));
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  /** Undeploys the HTTP verticles, then closes the pools they used. */
+  public Future<Void> stop() {
+    return vertx.undeploy(deploymentId)
+        .compose(done -> services.workers().close())
+        .compose(done -> services.db().close());
+  }
+}

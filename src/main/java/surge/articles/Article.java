@@ -1,0 +1,51 @@
+package surge.articles;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import surge.profiles.Profile;
+
+/**
+ * An article as read for one viewer ({@code favorited} is theirs). {@code body} is null in lists,
+ * which never carry it.
+ */
+public record Article(long id, String title, String description, String body, String[] tags,
+                      int favoritesCount, OffsetDateTime createdAt, OffsetDateTime updatedAt,
+                      Profile author, boolean favorited) {
+
+  /** ISO-8601 in UTC with milliseconds, e.g. {@code 2016-02-18T03:22:56.637Z}. */
+  public static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'");
+
+  public String slug() {
+    return Slugs.of(title, id);
+  }
+
+  public static String time(OffsetDateTime t) {
+    return TIME.format(t.withOffsetSameInstant(ZoneOffset.UTC));
+  }
+
+  static Article from(Row row, boolean withBody) {
+    return new Article(row.getLong("id"), row.getString("title"), row.getString("description"),
+        withBody ? row.getString("body") : null, row.getArrayOfStrings("tags"), row.getInteger("favorites_count"),
+        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"),
+        Profile.from(row, "author_id"), row.getBoolean("favorited"));
+  }
+
+  public JsonObject toJson(boolean followingAuthor) {
+    JsonObject json = new JsonObject()
+        .put("slug", slug())
+        .put("title", title)
+        .put("description", description);
+    if (body != null) json.put("body", body);
+    return json
+        .put("tagList", new JsonArray(java.util.List.of((Object[]) tags)))
+        .put("createdAt", time(createdAt))
+        .put("updatedAt", time(updatedAt))
+        .put("favorited", favorited)
+        .put("favoritesCount", favoritesCount)
+        .put("author", author.toJson(followingAuthor));
+  }
+}

@@ -1,0 +1,63 @@
+package surge.comments;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import surge.db.Ids;
+import surge.db.PgErrors;
+import surge.http.ApiError;
+
+/** Comments live with their article, on the article author's shard. */
+final class CommentsRepository {
+  private static final String NOW_MS = "date_trunc('milliseconds', now())";
+  private static final String INSERT = "INSERT INTO comments (id, article_id, author_id, body, created_at, updated_at)"
+      + " VALUES (surge_next_comment_id($1), $2, $3, $4, " + NOW_MS + ", " + NOW_MS + ")"
+      + " RETURNING id, author_id, body, created_at, updated_at";
+  private static final String OF_ARTICLE = "SELECT id, author_id, body, created_at, updated_at FROM comments"
+      + " WHERE article_id = $1 ORDER BY created_at DESC, id DESC";
+  private static final String AUTHOR = "SELECT author_id FROM comments WHERE id = $1 AND article_id = $2";
+  private static final String DELETE = "DELETE FROM comments WHERE id = $1 AND article_id = $2";
+
+  private final Pool pool;
+
+  CommentsRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Comment> insert(long articleId, long authorId, String body) {
+    return pool.preparedQuery(INSERT).execute(Tuple.of(Ids.shardOf(articleId), articleId, authorId, body))
+        .recover(failure -> Future.failedFuture(PgErrors.isForeignKeyViolation(failure)
+            ? ApiError.notFound("article") : failure)) // the article was deleted meanwhile
+        .map(rows -> from(rows.iterator().next()));
+  }
+
+  /** Newest first. */
+  Future<List<Comment>> ofArticle(long articleId) {
+    return pool.preparedQuery(OF_ARTICLE).execute(Tuple.of(articleId)).map(rows -> {
+      List<Comment> out = new ArrayList<>(rows.size());
+      for (Row row : rows) out.add(from(row));
+      return out;
+    });
+  }
+
+  Future<Optional<Long>> authorOf(long commentId, long articleId) {
+    return pool.preparedQuery(AUTHOR).execute(Tuple.of(commentId, articleId))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLong(0)));
+  }
+
+  Future<Void> delete(long commentId, long articleId) {
+    return pool.preparedQuery(DELETE).execute(Tuple.of(commentId, articleId)).mapEmpty();
+  }
+
+  private static Comment from(Row row) {
+    return new Comment(row.getLong("id"), row.getLong("author_id"), row.getString("body"),
+        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+  }
+
+  record Comment(long id, long authorId, String body, OffsetDateTime createdAt, OffsetDateTime updatedAt) {}
+}

@@ -1,0 +1,84 @@
+package surge.comments;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import surge.articles.Article;
+import surge.articles.ArticlesService;
+import surge.http.ApiError;
+import surge.profiles.Profile;
+import surge.profiles.ProfilesService;
+
+/** Comments on an article. Authors' profiles come in one batched read per list. */
+public final class CommentsService {
+  private final CommentsRepository repository;
+  private final ArticlesService articles;
+  private final ProfilesService profiles;
+
+  public CommentsService(Pool pool, ArticlesService articles, ProfilesService profiles) {
+    this.repository = new CommentsRepository(pool);
+    this.articles = articles;
+    this.profiles = profiles;
+  }
+
+  public Future<JsonObject> add(String slug, long author, String body) {
+    return articles.find(slug, author)
+        .compose(article -> repository.insert(article.id(), author, body))
+        .compose(comment -> render(List.of(comment), author))
+        .map(list -> new JsonObject().put("comment", list.getJsonObject(0)));
+  }
+
+  public Future<JsonObject> list(String slug, Long viewer) {
+    return articles.find(slug, viewer)
+        .compose(article -> repository.ofArticle(article.id()))
+        .compose(comments -> render(comments, viewer))
+        .map(list -> new JsonObject().put("comments", list));
+  }
+
+  /** 404 {@code article}, then 404 {@code comment}, then 403 when the comment is someone else's. */
+  public Future<Void> delete(String slug, String commentId, long user) {
+    return articles.find(slug, user).compose(article -> {
+      long id = parseId(commentId);
+      return repository.authorOf(id, article.id()).compose(author -> {
+        if (author.isEmpty()) return Future.failedFuture(ApiError.notFound("comment"));
+        if (author.get() != user) return Future.failedFuture(ApiError.forbidden("comment"));
+        return repository.delete(id, article.id());
+      });
+    });
+  }
+
+  private Future<JsonArray> render(List<CommentsRepository.Comment> comments, Long viewer) {
+    Set<Long> authorIds = comments.stream().map(CommentsRepository.Comment::authorId).collect(Collectors.toSet());
+    Future<Map<Long, Profile>> authors = profiles.byIds(authorIds);
+    Future<Set<Long>> following = profiles.followingAmong(viewer, authorIds);
+    return Future.all(authors, following).map(done -> {
+      JsonArray out = new JsonArray();
+      for (var c : comments) {
+        Profile author = authors.result().get(c.authorId());
+        if (author == null) continue; // author account gone; the comment is not shown without one
+        out.add(new JsonObject()
+            .put("id", c.id())
+            .put("createdAt", Article.time(c.createdAt()))
+            .put("updatedAt", Article.time(c.updatedAt()))
+            .put("body", c.body())
+            .put("author", author.toJson(following.result().contains(c.authorId()))));
+      }
+      return out;
+    });
+  }
+
+  private static long parseId(String raw) {
+    try {
+      long id = Long.parseLong(raw);
+      if (id > 0) return id;
+    } catch (NumberFormatException ignored) {
+      // falls through to 404: a malformed id names no comment
+    }
+    throw ApiError.notFound("comment");
+  }
+}

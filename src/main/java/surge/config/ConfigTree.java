@@ -1,0 +1,153 @@
+package surge.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The merged configuration tree: {@code conf/surge.json} defaults, then environment variables,
+ * then {@code --key=value} arguments. Only keys present in the defaults can be overridden, so a
+ * typo in an override is reported instead of silently ignored.
+ *
+ * <p>Environment names are derived from the key path: {@code db.poolSize} is {@code
+ * SURGE_DB_POOL_SIZE}. Values are read as the type the default has.
+ */
+public final class ConfigTree {
+  private final JsonObject root;
+
+  private ConfigTree(JsonObject root) {
+    this.root = root;
+  }
+
+  /** Reads the defaults file and applies overrides. Runs once, on the main thread, before Vert.x starts. */
+  public static ConfigTree load(Path defaults, Map<String, String> env, List<String> args) {
+    JsonObject tree = readFile(defaults);
+    for (String key : leafKeys(tree, "")) {
+      String envValue = env.get(envName(key));
+      if (envValue != null) set(tree, key, envValue, envName(key));
+    }
+    for (String arg : args) {
+      if (!arg.startsWith("--") || !arg.contains("=")) continue;
+      String key = arg.substring(2, arg.indexOf('='));
+      if (get(tree, key) == null) throw new ConfigException("unknown config key '" + key + "' (from argument " + arg + ")");
+      set(tree, key, arg.substring(arg.indexOf('=') + 1), "argument --" + key);
+    }
+    return new ConfigTree(tree);
+  }
+
+  /** A tree made from JSON directly, for tests; overrides are applied the same way as for files. */
+  public static ConfigTree of(JsonObject tree, Map<String, String> overrides) {
+    JsonObject copy = tree.copy();
+    overrides.forEach((key, value) -> {
+      if (get(copy, key) == null) throw new ConfigException("unknown config key '" + key + "'");
+      set(copy, key, value, key);
+    });
+    return new ConfigTree(copy);
+  }
+
+  /** {@code db.poolSize} → {@code SURGE_DB_POOL_SIZE}. */
+  public static String envName(String key) {
+    return "SURGE_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+
+  public String string(String key) {
+    Object value = require(key);
+    if (!(value instanceof String s)) throw new ConfigException("config key " + key + ": expected a string");
+    return s;
+  }
+
+  public int integer(String key, int min, int max) {
+    Object value = require(key);
+    if (!(value instanceof Number n) || n.doubleValue() != n.longValue()) {
+      throw new ConfigException("config key " + key + " (" + envName(key) + "): expected a whole number, got '" + value + "'");
+    }
+    long v = n.longValue();
+    if (v < min || v > max) {
+      throw new ConfigException("config key " + key + " (" + envName(key) + "): " + v + " is outside " + min + ".." + max);
+    }
+    return (int) v;
+  }
+
+  public boolean bool(String key) {
+    Object value = require(key);
+    if (!(value instanceof Boolean b)) throw new ConfigException("config key " + key + ": expected true or false");
+    return b;
+  }
+
+  /** A comma-separated string read as a list; blank entries are dropped. */
+  public List<String> list(String key) {
+    List<String> out = new ArrayList<>();
+    for (String part : string(key).split(",")) {
+      if (!part.isBlank()) out.add(part.trim());
+    }
+    return out;
+  }
+
+  private Object require(String key) {
+    Object value = get(root, key);
+    if (value == null) throw new ConfigException("config key " + key + " is missing");
+    return value;
+  }
+
+  private static JsonObject readFile(Path file) {
+    try {
+      return new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    } catch (DecodeException e) {
+      throw new ConfigException("config file " + file + " is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  private static List<String> leafKeys(JsonObject node, String prefix) {
+    List<String> keys = new ArrayList<>();
+    for (String name : node.fieldNames()) {
+      Object value = node.getValue(name);
+      if (value instanceof JsonObject child) keys.addAll(leafKeys(child, prefix + name + "."));
+      else keys.add(prefix + name);
+    }
+    return keys;
+  }
+
+  private static Object get(JsonObject tree, String key) {
+    Object node = tree;
+    for (String part : key.split("\\.")) {
+      if (!(node instanceof JsonObject obj)) return null;
+      node = obj.getValue(part);
+    }
+    return node;
+  }
+
+  /** Replaces a leaf with a raw string parsed as the type of the value it replaces. */
+  private static void set(JsonObject tree, String key, String raw, String source) {
+    String[] parts = key.split("\\.");
+    JsonObject parent = tree;
+    for (int i = 0; i < parts.length - 1; i++) parent = parent.getJsonObject(parts[i]);
+    String leaf = parts[parts.length - 1];
+    Object current = parent.getValue(leaf);
+    parent.put(leaf, parse(current, raw.trim(), key, source));
+  }
+
+  private static Object parse(Object current, String raw, String key, String source) {
+    try {
+      if (current instanceof Boolean) {
+        if (!raw.equalsIgnoreCase("true") && !raw.equalsIgnoreCase("false")) throw new IllegalArgumentException();
+        return Boolean.parseBoolean(raw);
+      }
+      if (current instanceof Number) return Long.parseLong(raw);
+      if (current instanceof JsonArray) return new JsonArray(List.of((Object[]) raw.split(",")));
+      return raw;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("config key " + key + " (from " + source + "): cannot read '" + raw + "' as "
+          + (current instanceof Boolean ? "true/false" : "a whole number"));
+    }
+  }
+}

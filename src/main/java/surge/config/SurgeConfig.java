@@ -1,0 +1,72 @@
+package surge.config;
+
+import java.util.List;
+
+/**
+ * Everything Surge reads from configuration, parsed and checked once at start.
+ *
+ * @param profile {@code dev} or {@code prod}; prod refuses to start without a JWT secret
+ */
+public record SurgeConfig(
+    String profile, Http http, Db db, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo) {
+
+  /**
+   * @param host interface to bind ({@code http.host})
+   * @param port HTTP port ({@code http.port})
+   * @param instances HTTP verticle instances; 0 means one per event loop ({@code http.instances})
+   * @param bodyLimitBytes larger request bodies get 413 ({@code http.bodyLimitBytes})
+   * @param corsOrigins allowed origins, {@code *} for any ({@code http.corsOrigins}, comma-separated)
+   * @param maxPageSize largest {@code limit} a list honours; larger values are clamped ({@code http.maxPageSize})
+   */
+  public record Http(String host, int port, int instances, int bodyLimitBytes, List<String> corsOrigins, int maxPageSize) {}
+
+  /**
+   * @param poolSize connections per pool ({@code db.poolSize})
+   * @param poolMaxWaitQueue requests that may wait for a connection before failing fast ({@code db.poolMaxWaitQueue})
+   * @param pipeliningLimit queries in flight per connection ({@code db.pipeliningLimit})
+   * @param acquireTimeoutMs longest wait for a pooled connection before the request fails with 503
+   *     ({@code db.acquireTimeoutMs})
+   */
+  public record Db(String host, int port, String database, String user, String password, int poolSize,
+                   int poolMaxWaitQueue, int pipeliningLimit, int preparedStatementCacheSize, int acquireTimeoutMs) {
+    public String jdbcUrl() {
+      return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+  }
+
+  /**
+   * @param jwtSecret HMAC key for HS256 tokens ({@code auth.jwtSecret}, env {@code SURGE_AUTH_JWT_SECRET}); blank
+   *     in dev means a random key per process
+   * @param tokenTtlSeconds token lifetime ({@code auth.tokenTtlSeconds})
+   */
+  public record Auth(String jwtSecret, String issuer, int tokenTtlSeconds) {}
+
+  /** Argon2id cost parameters ({@code passwords.*}); stored hashes carry their own, so changes apply to new hashes. */
+  public record Passwords(int memoryKib, int iterations, int parallelism) {}
+
+  public boolean production() {
+    return profile.equals("prod");
+  }
+
+  /** Reads and checks every key; the first bad one stops start-up with its name. */
+  public static SurgeConfig from(ConfigTree c) {
+    String profile = c.string("profile");
+    if (!profile.equals("dev") && !profile.equals("prod")) {
+      throw new ConfigException("config key profile (SURGE_PROFILE): expected dev or prod, got '" + profile + "'");
+    }
+    Http http = new Http(c.string("http.host"), c.integer("http.port", 0, 65535), c.integer("http.instances", 0, 1024),
+        c.integer("http.bodyLimitBytes", 1024, 64 << 20), c.list("http.corsOrigins"), c.integer("http.maxPageSize", 1, 1000));
+    Db db = new Db(c.string("db.host"), c.integer("db.port", 1, 65535), c.string("db.database"), c.string("db.user"),
+        c.string("db.password"), c.integer("db.poolSize", 1, 1000), c.integer("db.poolMaxWaitQueue", -1, 1_000_000),
+        c.integer("db.pipeliningLimit", 1, 4096), c.integer("db.preparedStatementCacheSize", 0, 100_000),
+        c.integer("db.acquireTimeoutMs", 100, 600_000));
+    Auth auth = new Auth(c.string("auth.jwtSecret"), c.string("auth.issuer"),
+        c.integer("auth.tokenTtlSeconds", 60, 365 * 86400));
+    if (profile.equals("prod") && auth.jwtSecret().length() < 32) {
+      throw new ConfigException("config key auth.jwtSecret (SURGE_AUTH_JWT_SECRET) must be set to at least 32 characters in the prod profile");
+    }
+    Passwords passwords = new Passwords(c.integer("passwords.memoryKib", 8, 4 << 20),
+        c.integer("passwords.iterations", 1, 100), c.integer("passwords.parallelism", 1, 64));
+    return new SurgeConfig(profile, http, db, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"));
+  }
+}

@@ -1,0 +1,50 @@
+package surge.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.util.Set;
+import surge.Services;
+import surge.articles.ArticlesRoutes;
+import surge.comments.CommentsRoutes;
+import surge.config.SurgeConfig;
+import surge.profiles.ProfilesRoutes;
+import surge.tags.TagsRoutes;
+import surge.users.UsersRoutes;
+
+/** The route table: which feature serves which path. {@code /api} and {@code /api/v1} are the same API. */
+public final class Api {
+  private Api() {}
+
+  public static Router router(Vertx vertx, SurgeConfig.Http http, Services s) {
+    var optionalAuth = AuthHandler.optional(s.tokens());
+    var requiredAuth = AuthHandler.required(s.tokens());
+
+    Router api = Router.router(vertx);
+    api.route().handler(BodyHandler.create(false).setBodyLimit(http.bodyLimitBytes()));
+    new UsersRoutes(s.users()).mount(api, requiredAuth);
+    new ProfilesRoutes(s.profiles()).mount(api, optionalAuth, requiredAuth);
+    new ArticlesRoutes(s.articles(), http.maxPageSize()).mount(api, optionalAuth, requiredAuth);
+    new CommentsRoutes(s.comments()).mount(api, optionalAuth, requiredAuth);
+    new TagsRoutes(s.db().pool()).mount(api);
+
+    Router root = Router.router(vertx);
+    root.route().handler(cors(http));
+    new Health(s.db()).mount(root);
+    root.route("/api/v1/*").subRouter(api);
+    root.route("/api/*").subRouter(api);
+    Errors.install(root);
+    return root;
+  }
+
+  private static CorsHandler cors(SurgeConfig.Http http) {
+    CorsHandler cors = CorsHandler.create();
+    if (!http.corsOrigins().contains("*")) cors.addOrigins(http.corsOrigins());
+    return cors
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS))
+        .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Requested-With", "X-Request-Id"))
+        .maxAgeSeconds(86400);
+  }
+}

@@ -1,0 +1,91 @@
+package surge.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one error path. Every failure of every route, and every request no route takes, ends here
+ * and leaves as a RealWorld error body. Only unexpected failures are logged, once, with the trace.
+ */
+public final class Errors {
+  private static final Logger log = LoggerFactory.getLogger(Errors.class);
+  private static final String INTERNAL = "{\"errors\":{\"server\":[\"internal error\"]}}";
+
+  private Errors() {}
+
+  public static void install(Router root) {
+    root.route().failureHandler(Errors::render);
+    root.errorHandler(404, ctx -> send(ctx, ApiError.of(404, "route", "not found")));
+    root.errorHandler(405, ctx -> send(ctx, ApiError.of(405, "method", "not allowed")));
+  }
+
+  static void render(RoutingContext ctx) {
+    if (ctx.response().ended()) return;
+    ApiError error = classify(ctx.failure(), ctx.statusCode());
+    if (error == null) {
+      log.error("unhandled failure on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
+      if (ctx.response().headWritten()) {
+        ctx.response().reset();
+        return;
+      }
+      Respond.write(ctx.response().setStatusCode(500), INTERNAL);
+      return;
+    }
+    send(ctx, error);
+  }
+
+  /** Maps a failure to what the client should see; null means a bug (answered with a 500). */
+  static ApiError classify(Throwable failure, int status) {
+    if (failure instanceof ApiError e) return e;
+    if (failure instanceof DecodeException) return ApiError.badRequest("body", "is not valid JSON");
+    if (failure instanceof HttpException e) return byStatus(e.getStatusCode());
+    if (isUnavailable(failure)) return ApiError.unavailable("database", 1);
+    if (failure == null) return byStatus(status);
+    return null;
+  }
+
+  private static ApiError byStatus(int status) {
+    return switch (status) {
+      case 400 -> ApiError.badRequest("request", "is malformed");
+      case 401 -> ApiError.missingToken();
+      case 404 -> ApiError.of(404, "route", "not found");
+      case 405 -> ApiError.of(405, "method", "not allowed");
+      case 413 -> ApiError.of(413, "body", "is too large");
+      case 414 -> ApiError.of(414, "uri", "is too long");
+      case 431 -> ApiError.of(431, "headers", "are too large");
+      default -> status >= 400 && status < 500 ? ApiError.of(status, "request", "is not acceptable") : null;
+    };
+  }
+
+  /** Database down or saturated: fail fast with 503 rather than a 500. */
+  private static boolean isUnavailable(Throwable failure) {
+    if (failure instanceof ConnectException || failure instanceof ClosedConnectionException
+        || failure instanceof TimeoutException) return true;
+    if (failure instanceof PgException pg) {
+      String code = pg.getSqlState();
+      return code != null && (code.startsWith("08") || code.equals("53300") || code.equals("57P01") || code.equals("57P03"));
+    }
+    return failure != null && failure.getMessage() != null && failure.getMessage().contains("wait queue is full");
+  }
+
+  static void send(RoutingContext ctx, ApiError error) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    response.setStatusCode(error.status());
+    if (error.retryAfter() != null) response.putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
+    Respond.write(response, error.body().toBuffer());
+  }
+}

@@ -1,0 +1,56 @@
+package surge.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
+
+/** Adapts feature handlers ({@code RoutingContext -> Future<JsonObject>}) to routes with one error path. */
+public final class Respond {
+  /** Pre-encoded once: written on every response. */
+  static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
+
+  private Respond() {}
+
+  public static Handler<RoutingContext> ok(Function<RoutingContext, Future<JsonObject>> handler) {
+    return withStatus(200, handler);
+  }
+
+  public static Handler<RoutingContext> created(Function<RoutingContext, Future<JsonObject>> handler) {
+    return withStatus(201, handler);
+  }
+
+  /** 204 with an empty body once the returned future succeeds. */
+  public static Handler<RoutingContext> noContent(Function<RoutingContext, Future<Void>> handler) {
+    return ctx -> start(ctx, handler).onSuccess(ignored -> {
+      if (!ctx.response().ended()) ctx.response().setStatusCode(204).end();
+    }).onFailure(ctx::fail);
+  }
+
+  private static Handler<RoutingContext> withStatus(int status, Function<RoutingContext, Future<JsonObject>> handler) {
+    return ctx -> start(ctx, handler).onSuccess(body -> {
+      if (!ctx.response().ended()) write(ctx.response().setStatusCode(status), body.toBuffer());
+    }).onFailure(ctx::fail);
+  }
+
+  /** Turns a validation error thrown before the first future into a failed future. */
+  private static <T> Future<T> start(RoutingContext ctx, Function<RoutingContext, Future<T>> handler) {
+    try {
+      return handler.apply(ctx);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  static void write(HttpServerResponse response, Buffer body) {
+    response.putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8).end(body);
+  }
+
+  static void write(HttpServerResponse response, String body) {
+    response.putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8).end(body);
+  }
+}
