@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import surge.http.ApiError;
 import surge.profiles.ProfilesService;
@@ -102,6 +103,13 @@ public final class ArticlesService {
     return new JsonObject().put("articles", new JsonArray()).put("articlesCount", 0);
   }
 
-  /** A checked create or update: on update, null fields keep the stored value. */
-  public record ArticleInput(String title, String description, String body, List<String> tags) {}
+  /**
+   * A checked create or update: on update, null fields keep the stored value. Tags are kept
+   * de-duplicated and sorted whoever builds the input (routes, demo data, seeders).
+   */
+  public record ArticleInput(String title, String description, String body, List<String> tags) {
+    public ArticleInput {
+      tags = tags == null ? null : List.copyOf(new TreeSet<>(tags));
+    }
+  }
 }

@@ -1,0 +1,87 @@
+package surge.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SurgeConfigTest {
+  private static final Path SHIPPED = Path.of("conf/surge.json");
+
+  private static SurgeConfig load(String... args) {
+    return SurgeConfig.from(ConfigTree.load(SHIPPED, Map.of(), List.of(args)));
+  }
+
+  private static ConfigException rejected(String... args) {
+    return assertThrows(ConfigException.class, () -> load(args), String.join(" ", args));
+  }
+
+  @Test
+  void shippedConfigurationIsAccepted() {
+    SurgeConfig c = load();
+    assertEquals("dev", c.profile());
+    assertFalse(c.production());
+    assertEquals(8080, c.http().port());
+    assertEquals(List.of("*"), c.http().corsOrigins());
+    assertTrue(c.http().maxPageSize() >= 1);
+    assertTrue(c.db().poolSize() >= 1);
+    assertEquals("jdbc:postgresql://" + c.db().host() + ":" + c.db().port() + "/" + c.db().database(), c.db().jdbcUrl());
+    assertTrue(c.passwords().memoryKib() >= 8);
+    assertFalse(c.seedDemo());
+  }
+
+  @Test
+  void outOfRangePortIsRejectedNamingTheKeyAndVariable() {
+    for (String port : new String[] {"65536", "-1", "100000"}) {
+      ConfigException e = rejected("--http.port=" + port);
+      assertTrue(e.getMessage().contains("http.port") && e.getMessage().contains("SURGE_HTTP_PORT"), e.getMessage());
+    }
+    assertEquals(65535, load("--http.port=65535").http().port());
+    assertEquals(0, load("--http.port=0").http().port(), "0 asks the OS for a free port");
+  }
+
+  @Test
+  void unknownProfileIsRejected() {
+    ConfigException e = rejected("--profile=staging");
+    assertTrue(e.getMessage().contains("profile") && e.getMessage().contains("staging"), e.getMessage());
+    rejected("--profile=PROD");
+    rejected("--profile=");
+  }
+
+  @Test
+  void prodProfileRequiresAJwtSecretOfAtLeast32Characters() {
+    ConfigException e = rejected("--profile=prod");
+    assertTrue(e.getMessage().contains("auth.jwtSecret") && e.getMessage().contains("SURGE_AUTH_JWT_SECRET"), e.getMessage());
+    rejected("--profile=prod", "--auth.jwtSecret=" + "s".repeat(31));
+    SurgeConfig prod = load("--profile=prod", "--auth.jwtSecret=" + "s".repeat(32));
+    assertTrue(prod.production());
+  }
+
+  @Test
+  void prodProfileAndSecretCanComeFromTheEnvironment() {
+    Map<String, String> env = Map.of("SURGE_PROFILE", "prod", "SURGE_AUTH_JWT_SECRET", "0123456789abcdef0123456789abcdef");
+    assertTrue(SurgeConfig.from(ConfigTree.load(SHIPPED, env, List.of())).production());
+    Map<String, String> noSecret = Map.of("SURGE_PROFILE", "prod");
+    assertThrows(ConfigException.class, () -> SurgeConfig.from(ConfigTree.load(SHIPPED, noSecret, List.of())));
+  }
+
+  @Test
+  void devProfileAllowsABlankSecret() {
+    assertEquals("", load("--auth.jwtSecret=").auth().jwtSecret());
+  }
+
+  @Test
+  void otherOutOfRangeValuesAreRejected() {
+    rejected("--db.poolSize=0");
+    rejected("--http.bodyLimitBytes=10");
+    rejected("--http.maxPageSize=0");
+    rejected("--passwords.iterations=0");
+    rejected("--workers.poolSize=0");
+    rejected("--auth.tokenTtlSeconds=1");
+  }
+}
