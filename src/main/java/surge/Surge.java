@@ -4,6 +4,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
@@ -30,10 +32,14 @@ public final class Surge {
   public static Future<Surge> start(Vertx vertx, SurgeConfig config) {
     int instances = config.http().instances() > 0
         ? config.http().instances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    return vertx.executeBlocking(() -> {
-          Migrations.apply(config.db()); // JDBC: on a worker thread, never an event loop
+    // JDBC on a worker of its own: Flyway may retry a database that is still starting for a
+    // minute or more, longer than the blocked-thread limit of ordinary workers.
+    WorkerExecutor startup = vertx.createSharedWorkerExecutor("surge-startup", 1, 10, TimeUnit.MINUTES);
+    return startup.executeBlocking(() -> {
+          Migrations.apply(config.db());
           return Services.create(vertx, config);
         })
+        .andThen(done -> startup.close())
         .compose(services -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
             .compose(seeded -> vertx.deployVerticle(() -> new HttpVerticle(config.http(), services),
                 new DeploymentOptions().setInstances(instances)))

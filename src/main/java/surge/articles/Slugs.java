@@ -43,7 +43,10 @@ public final class Slugs {
     for (int i = 0; i < folded.length() && out.length() < MAX_TITLE_PART; i++) {
       char c = Character.toLowerCase(folded.charAt(i));
       if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-        if (dash && out.length() > 0) out.append('-');
+        if (dash && out.length() > 0) {
+          if (out.length() + 1 >= MAX_TITLE_PART) break; // no room for the dash and a character
+          out.append('-');
+        }
         out.append(c);
         dash = false;
       } else {

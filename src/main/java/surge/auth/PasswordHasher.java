@@ -56,24 +56,34 @@ public final class PasswordHasher {
         + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
   }
 
+  /** False for a wrong password and for anything that is not a well-formed hash of ours (never throws on it). */
   static boolean matches(String password, String phc) {
     String[] parts = phc.split("\\$");
     // ["", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash]
     if (parts.length != 6 || !parts[1].equals("argon2id")) return false;
-    int m = 0, t = 0, p = 0;
-    for (String kv : parts[3].split(",")) {
-      int value = Integer.parseInt(kv.substring(2));
-      switch (kv.charAt(0)) {
-        case 'm' -> m = value;
-        case 't' -> t = value;
-        case 'p' -> p = value;
-        default -> { return false; }
+    try {
+      int m = 0, t = 0, p = 0;
+      for (String kv : parts[3].split(",")) {
+        if (kv.length() < 3 || kv.charAt(1) != '=') return false;
+        int value = Integer.parseInt(kv.substring(2));
+        switch (kv.charAt(0)) {
+          case 'm' -> m = value;
+          case 't' -> t = value;
+          case 'p' -> p = value;
+          default -> { return false; }
+        }
       }
+      // The ranges SurgeConfig accepts: a stored string outside them is not ours, and a huge m or t
+      // would otherwise allocate gigabytes or run for minutes on a worker thread.
+      if (m < 8 || m > 4 << 20 || t < 1 || t > 100 || p < 1 || p > 64) return false;
+      byte[] salt = B64D.decode(parts[4]);
+      byte[] expected = B64D.decode(parts[5]);
+      if (salt.length == 0 || expected.length < 4) return false; // Argon2's minimum output is 4 bytes
+      byte[] actual = derive(password, salt, m, t, p, expected.length);
+      return MessageDigest.isEqual(expected, actual);
+    } catch (RuntimeException e) { // NumberFormatException, bad base64, parameters Argon2 refuses
+      return false;
     }
-    byte[] salt = B64D.decode(parts[4]);
-    byte[] expected = B64D.decode(parts[5]);
-    byte[] actual = derive(password, salt, m, t, p, expected.length);
-    return MessageDigest.isEqual(expected, actual);
   }
 
   private static byte[] derive(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {

@@ -37,7 +37,8 @@ public final class ConfigTree {
     for (String arg : args) {
       if (!arg.startsWith("--") || !arg.contains("=")) continue;
       String key = arg.substring(2, arg.indexOf('='));
-      if (get(tree, key) == null) throw new ConfigException("unknown config key '" + key + "' (from argument " + arg + ")");
+      // A section (e.g. --db=x) is not a key either: setting it would replace the whole subtree.
+      if (!isLeaf(tree, key)) throw new ConfigException("unknown config key '" + key + "' (from argument " + arg + ")");
       set(tree, key, arg.substring(arg.indexOf('=') + 1), "argument --" + key);
     }
     return new ConfigTree(tree);
@@ -47,7 +48,7 @@ public final class ConfigTree {
   public static ConfigTree of(JsonObject tree, Map<String, String> overrides) {
     JsonObject copy = tree.copy();
     overrides.forEach((key, value) -> {
-      if (get(copy, key) == null) throw new ConfigException("unknown config key '" + key + "'");
+      if (!isLeaf(copy, key)) throw new ConfigException("unknown config key '" + key + "'");
       set(copy, key, value, key);
     });
     return new ConfigTree(copy);
@@ -115,6 +116,11 @@ public final class ConfigTree {
       else keys.add(prefix + name);
     }
     return keys;
+  }
+
+  private static boolean isLeaf(JsonObject tree, String key) {
+    Object value = get(tree, key);
+    return value != null && !(value instanceof JsonObject);
   }
 
   private static Object get(JsonObject tree, String key) {

@@ -18,7 +18,7 @@ public final class Migrations {
     var result = Flyway.configure()
         .dataSource(db.jdbcUrl(), db.user(), db.password())
         .locations("classpath:db/migration")
-        .connectRetries(10)
+        .connectRetries(6) // about a minute of back-off for a database that is still starting
         .load()
         .migrate();
     if (result.migrationsExecuted > 0) {

@@ -85,7 +85,8 @@ public final class Form {
     }
     TreeSet<String> tags = new TreeSet<>();
     for (Object tag : array) {
-      if (!(tag instanceof String s) || s.isBlank()) {
+      // trim() also strips control characters, which isBlank() does not count as blank.
+      if (!(tag instanceof String s) || s.isBlank() || s.trim().isEmpty()) {
         fail(field, "must contain only non-blank strings");
         return null;
       }
