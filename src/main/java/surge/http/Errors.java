@@ -50,6 +50,7 @@ public final class Errors {
     if (failure instanceof DecodeException) return ApiError.badRequest("body", "is not valid JSON");
     if (failure instanceof HttpException e) return byStatus(e.getStatusCode());
     if (isUnavailable(failure)) return ApiError.unavailable("database", 1);
+    if (isDataException(failure)) return ApiError.invalid("request", "contains a value that cannot be stored");
     if (failure == null) return byStatus(status);
     return null;
   }
@@ -76,6 +77,14 @@ public final class Errors {
       return code != null && (code.startsWith("08") || code.equals("53300") || code.equals("57P01") || code.equals("57P03"));
     }
     return failure != null && failure.getMessage() != null && failure.getMessage().contains("wait queue is full");
+  }
+
+  /**
+   * PostgreSQL class 22 (data exception: e.g. a NUL byte or a number out of range) comes from a
+   * client's value that slipped past validation: the client's fault, so 422, not 500.
+   */
+  private static boolean isDataException(Throwable failure) {
+    return failure instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22");
   }
 
   static void send(RoutingContext ctx, ApiError error) {

@@ -16,6 +16,8 @@ public final class ProfilesService {
   }
 
   public Future<Profile> find(String username) {
+    // No stored name contains NUL, and PostgreSQL would reject it as a parameter.
+    if (username.indexOf('\u0000') >= 0) return Future.failedFuture(ApiError.notFound("profile"));
     return repository.byUsername(username).map(p -> p.orElseThrow(() -> ApiError.notFound("profile")));
   }
 
@@ -52,6 +54,7 @@ public final class ProfilesService {
 
   /** Id of the user with this name, if any (filters by author and by favoriting user). */
   public Future<Long> idOf(String username) {
+    if (username.indexOf('\u0000') >= 0) return Future.succeededFuture(null);
     return repository.byUsername(username).map(p -> p.map(Profile::id).orElse(null));
   }
 
