@@ -7,23 +7,23 @@ import surge.auth.PasswordHasher;
 import surge.auth.Tokens;
 import surge.comments.CommentsService;
 import surge.config.SurgeConfig;
-import surge.db.Database;
+import surge.db.Shards;
 import surge.profiles.ProfilesRepository;
 import surge.profiles.ProfilesService;
 import surge.users.UsersService;
 
 /** The node's feature services, built once and shared by every HTTP verticle instance. */
-public record Services(Database db, Tokens tokens, WorkerExecutor workers, UsersService users,
+public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
                        ProfilesService profiles, ArticlesService articles, CommentsService comments) {
 
   public static Services create(Vertx vertx, SurgeConfig config) {
-    Database db = Database.connect(vertx, config.db());
+    Shards shards = Shards.connect(vertx, config.db());
     Tokens tokens = new Tokens(vertx, config.auth());
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("surge-cpu", config.workerPoolSize());
     PasswordHasher hasher = new PasswordHasher(workers, config.passwords());
-    ProfilesService profiles = new ProfilesService(new ProfilesRepository(db.pool()));
-    ArticlesService articles = new ArticlesService(db.pool(), profiles);
-    return new Services(db, tokens, workers, new UsersService(db.pool(), hasher, tokens), profiles, articles,
-        new CommentsService(db.pool(), articles, profiles));
+    ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards));
+    ArticlesService articles = new ArticlesService(shards, profiles);
+    return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens), profiles, articles,
+        new CommentsService(shards, articles, profiles));
   }
 }

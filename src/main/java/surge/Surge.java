@@ -56,6 +56,6 @@ public final class Surge {
   public Future<Void> stop() {
     return vertx.undeploy(deploymentId)
         .compose(done -> services.workers().close())
-        .compose(done -> services.db().close());
+        .compose(done -> services.shards().close());
   }
 }

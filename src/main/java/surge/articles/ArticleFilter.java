@@ -15,6 +15,11 @@ record ArticleFilter(String tag, Long authorId, Long favoritedBy, Collection<Lon
     return new ArticleFilter(null, null, null, followees);
   }
 
+  /** The same filter restricted to some of the feed's authors (those on one shard). */
+  ArticleFilter withAuthors(Collection<Long> subset) {
+    return new ArticleFilter(tag, authorId, favoritedBy, subset);
+  }
+
   /** True when the filter names something that does not exist, so the answer is empty without a query. */
   boolean matchesNothing() {
     return authorIds != null && authorIds.isEmpty();

@@ -1,23 +1,34 @@
 package surge.articles;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import surge.db.Ids;
+import surge.db.Merge;
 import surge.db.PgErrors;
+import surge.db.PhysicalShard;
+import surge.db.Shards;
+import surge.db.Viewer;
 import surge.http.ApiError;
 
 /**
- * Articles, their tags and favorites. Everything here stays on the author's shard: the author's
- * profile and the viewer's favorite flag are read with the article in one query.
+ * Articles, their tags and favorites, all on the author's shard: the author's profile and the
+ * viewer's favorite flag are read with the article in one query. Lists run on every shard that can
+ * hold a match, concurrently, and are merged.
  */
 final class ArticlesRepository {
+  /** Newest first; ids break ties so that every shard and the merge agree on one total order. */
+  static final Comparator<Article> NEWEST_FIRST = Comparator.comparing(Article::createdAt).reversed()
+      .thenComparing(Comparator.comparingLong(Article::id).reversed());
+
   private static final String NOW_MS = "date_trunc('milliseconds', now())";
   /** Columns of a list item (no body) with the author and the viewer's ($1) favorite flag. */
   private static final String ITEM = "SELECT a.id, a.title, a.description, a.tags, a.favorites_count,"
@@ -39,61 +50,108 @@ final class ArticlesRepository {
       + " DELETE FROM favorites WHERE article_id = $1 AND user_id = $2 RETURNING 1)"
       + " UPDATE articles SET favorites_count = favorites_count - (SELECT count(*) FROM removed) WHERE id = $1";
 
-  private final Pool pool;
+  private final Shards shards;
   /** Statements per filter combination (keyed by its WHERE clause); at most 16 entries. */
   private final ConcurrentHashMap<String, String[]> listSql = new ConcurrentHashMap<>();
 
-  ArticlesRepository(Pool pool) {
-    this.pool = pool;
+  ArticlesRepository(Shards shards) {
+    this.shards = shards;
   }
 
-  Future<Optional<Article>> byId(long id, Long viewer) {
-    return pool.preparedQuery(ONE).execute(Tuple.of(viewer, id))
+  Future<Optional<Article>> byId(long id, Viewer viewer) {
+    return shards.byId(id).reader(viewer)
+        .compose(db -> db.preparedQuery(ONE).execute(Tuple.of(viewer.id(), id)))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Article.from(rows.iterator().next(), true)));
   }
 
-  Future<Long> insert(long authorId, String title, String description, String body, List<String> tags) {
+  Future<Long> insert(Viewer author, String title, String description, String body, List<String> tags) {
+    long authorId = author.user();
     Tuple params = Tuple.of(Ids.shardOf(authorId), authorId, title, description, body, (Object) tags.toArray(String[]::new));
-    return pool.preparedQuery(INSERT).execute(params).map(rows -> rows.iterator().next().getLong(0));
+    return write(authorId, author, INSERT, params).map(rows -> rows.iterator().next().getLong(0));
   }
 
-  Future<Void> update(long id, String title, String description, String body, List<String> tags) {
+  Future<Void> update(long id, Viewer author, String title, String description, String body, List<String> tags) {
     Tuple params = Tuple.of(id, title, description, body, (Object) (tags == null ? null : tags.toArray(String[]::new)));
-    return pool.preparedQuery(UPDATE).execute(params).mapEmpty();
+    return write(id, author, UPDATE, params).mapEmpty();
   }
 
-  Future<Void> delete(long id) {
-    return pool.preparedQuery(DELETE).execute(Tuple.of(id)).mapEmpty();
+  Future<Void> delete(long id, Viewer author) {
+    return write(id, author, DELETE, Tuple.of(id)).mapEmpty();
   }
 
   /** Idempotent; the count moves only when the favorite row really changes, so races count right. */
-  Future<Void> favorite(long articleId, long userId) {
-    return pool.preparedQuery(FAVORITE).execute(Tuple.of(articleId, userId))
+  Future<Void> favorite(long articleId, Viewer user) {
+    return write(articleId, user, FAVORITE, Tuple.of(articleId, user.user()))
         .recover(failure -> Future.failedFuture(PgErrors.isForeignKeyViolation(failure)
             ? ApiError.notFound("article") : failure))
         .mapEmpty();
   }
 
-  Future<Void> unfavorite(long articleId, long userId) {
-    return pool.preparedQuery(UNFAVORITE).execute(Tuple.of(articleId, userId)).mapEmpty();
+  Future<Void> unfavorite(long articleId, Viewer user) {
+    return write(articleId, user, UNFAVORITE, Tuple.of(articleId, user.user())).mapEmpty();
   }
 
-  /** One page, newest first (ties broken by id), and the total number of matches. */
-  Future<Page> list(ArticleFilter filter, Long viewer, int limit, int offset) {
+  /**
+   * One page, newest first, and the total number of matches, over every shard that can hold a
+   * match: the author's for an author filter, the followed authors' for a feed, all otherwise.
+   */
+  Future<Page> list(ArticleFilter filter, Viewer viewer, int limit, int offset) {
+    Map<PhysicalShard, ArticleFilter> parts = partsOf(filter);
+    if (parts.size() == 1) {
+      var only = parts.entrySet().iterator().next();
+      return listOn(only.getKey(), only.getValue(), viewer, limit, offset);
+    }
+    int perShard = (int) Math.min(Integer.MAX_VALUE, (long) offset + limit);
+    List<Future<Page>> pages = new ArrayList<>();
+    parts.forEach((shard, part) -> pages.add(listOn(shard, part, viewer, perShard, 0)));
+    return Future.all(pages).map(done -> {
+      List<List<Article>> sorted = new ArrayList<>();
+      long total = 0;
+      for (Future<Page> page : pages) {
+        sorted.add(page.result().articles());
+        total += page.result().total();
+      }
+      return new Page(Merge.page(sorted, NEWEST_FIRST, offset, limit), total);
+    });
+  }
+
+  private Map<PhysicalShard, ArticleFilter> partsOf(ArticleFilter filter) {
+    Map<PhysicalShard, ArticleFilter> parts = new LinkedHashMap<>();
+    if (filter.authorId() != null) {
+      parts.put(shards.byId(filter.authorId()), filter);
+    } else if (filter.authorIds() != null) {
+      shards.group(filter.authorIds(), Long::longValue).forEach((shard, ids) -> parts.put(shard, filter.withAuthors(ids)));
+    } else {
+      for (PhysicalShard shard : shards.all()) parts.put(shard, filter);
+    }
+    return parts;
+  }
+
+  private Future<Page> listOn(PhysicalShard shard, ArticleFilter filter, Viewer viewer, int limit, int offset) {
     String[] sql = listSql.computeIfAbsent(filter.where(1), shape -> listStatements(filter));
     List<Object> filterParams = filter.params();
-    Tuple pageParams = Tuple.tuple().addValue(viewer);
+    Tuple pageParams = Tuple.tuple().addValue(viewer.id());
     filterParams.forEach(pageParams::addValue);
     pageParams.addValue((long) limit).addValue((long) offset);
     Tuple countParams = Tuple.tuple();
     filterParams.forEach(countParams::addValue);
-    Future<RowSet<Row>> page = pool.preparedQuery(sql[0]).execute(pageParams);
-    Future<RowSet<Row>> count = pool.preparedQuery(sql[1]).execute(countParams);
-    return Future.all(page, count).map(done -> {
-      List<Article> articles = new ArrayList<>();
-      for (Row row : page.result()) articles.add(Article.from(row, false));
-      return new Page(articles, count.result().iterator().next().getLong(0));
+    return shard.reader(viewer).compose(db -> {
+      Future<RowSet<Row>> page = db.preparedQuery(sql[0]).execute(pageParams);
+      Future<RowSet<Row>> count = db.preparedQuery(sql[1]).execute(countParams);
+      return Future.all(page, count).map(done -> {
+        List<Article> articles = new ArrayList<>(page.result().size());
+        for (Row row : page.result()) articles.add(Article.from(row, false));
+        return new Page(articles, count.result().iterator().next().getLong(0));
+      });
     });
+  }
+
+  /** Runs a write on the primary of the shard that holds {@code routingId}, then records it for read-your-writes. */
+  private Future<RowSet<Row>> write(long routingId, Viewer viewer, String sql, Tuple params) {
+    PhysicalShard shard = shards.byId(routingId);
+    return shards.writable(routingId)
+        .compose(ok -> shard.primary().preparedQuery(sql).execute(params))
+        .compose(rows -> shard.wrote(viewer).map(rows));
   }
 
   /** [page statement, count statement] for one filter shape; the page's $1 is the viewer. */

@@ -42,16 +42,16 @@ public final class ArticlesRoutes {
   private Future<JsonObject> list(RoutingContext ctx) {
     Paging paging = Paging.from(ctx, maxPageSize);
     return articles.list(query(ctx, "tag"), query(ctx, "author"), query(ctx, "favorited"),
-        AuthHandler.userId(ctx), paging.limit(), paging.offset());
+        AuthHandler.viewer(ctx), paging.limit(), paging.offset());
   }
 
   private Future<JsonObject> feed(RoutingContext ctx) {
     Paging paging = Paging.from(ctx, maxPageSize);
-    return articles.feed(AuthHandler.userId(ctx), paging.limit(), paging.offset());
+    return articles.feed(AuthHandler.viewer(ctx), paging.limit(), paging.offset());
   }
 
   private Future<JsonObject> get(RoutingContext ctx) {
-    return articles.get(ctx.pathParam("slug"), AuthHandler.userId(ctx));
+    return articles.get(ctx.pathParam("slug"), AuthHandler.viewer(ctx));
   }
 
   private Future<JsonObject> create(RoutingContext ctx) {
@@ -62,7 +62,7 @@ public final class ArticlesRoutes {
     List<String> tags = form.tags("tagList", MAX_TAGS, MAX_TAG);
     form.done();
     var input = new ArticlesService.ArticleInput(title, description, body, tags == null ? List.of() : tags);
-    return articles.create(AuthHandler.userId(ctx), input);
+    return articles.create(AuthHandler.viewer(ctx), input);
   }
 
   private Future<JsonObject> update(RoutingContext ctx) {
@@ -73,15 +73,15 @@ public final class ArticlesRoutes {
     List<String> tags = form.tags("tagList", MAX_TAGS, MAX_TAG);
     form.done();
     var change = new ArticlesService.ArticleInput(title, description, body, tags);
-    return articles.update(ctx.pathParam("slug"), AuthHandler.userId(ctx), change);
+    return articles.update(ctx.pathParam("slug"), AuthHandler.viewer(ctx), change);
   }
 
   private Future<Void> delete(RoutingContext ctx) {
-    return articles.delete(ctx.pathParam("slug"), AuthHandler.userId(ctx));
+    return articles.delete(ctx.pathParam("slug"), AuthHandler.viewer(ctx));
   }
 
   private Future<JsonObject> favorite(RoutingContext ctx, boolean on) {
-    return articles.favorite(ctx.pathParam("slug"), AuthHandler.userId(ctx), on);
+    return articles.favorite(ctx.pathParam("slug"), AuthHandler.viewer(ctx), on);
   }
 
   /** A filter value; NUL can match nothing in PostgreSQL text, so it is refused up front. */

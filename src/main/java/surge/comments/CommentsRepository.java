@@ -1,7 +1,6 @@
 package surge.comments;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
@@ -10,6 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import surge.db.Ids;
 import surge.db.PgErrors;
+import surge.db.PhysicalShard;
+import surge.db.Shards;
+import surge.db.Viewer;
 import surge.http.ApiError;
 
 /** Comments live with their article, on the article author's shard. */
@@ -23,35 +25,43 @@ final class CommentsRepository {
   private static final String AUTHOR = "SELECT author_id FROM comments WHERE id = $1 AND article_id = $2";
   private static final String DELETE = "DELETE FROM comments WHERE id = $1 AND article_id = $2";
 
-  private final Pool pool;
+  private final Shards shards;
 
-  CommentsRepository(Pool pool) {
-    this.pool = pool;
+  CommentsRepository(Shards shards) {
+    this.shards = shards;
   }
 
-  Future<Comment> insert(long articleId, long authorId, String body) {
-    return pool.preparedQuery(INSERT).execute(Tuple.of(Ids.shardOf(articleId), articleId, authorId, body))
+  Future<Comment> insert(long articleId, Viewer author, String body) {
+    PhysicalShard shard = shards.byId(articleId);
+    return shards.writable(articleId)
+        .compose(ok -> shard.primary().preparedQuery(INSERT)
+            .execute(Tuple.of(Ids.shardOf(articleId), articleId, author.user(), body)))
         .recover(failure -> Future.failedFuture(PgErrors.isForeignKeyViolation(failure)
             ? ApiError.notFound("article") : failure)) // the article was deleted meanwhile
-        .map(rows -> from(rows.iterator().next()));
+        .compose(rows -> shard.wrote(author).map(from(rows.iterator().next())));
   }
 
   /** Newest first. */
-  Future<List<Comment>> ofArticle(long articleId) {
-    return pool.preparedQuery(OF_ARTICLE).execute(Tuple.of(articleId)).map(rows -> {
+  Future<List<Comment>> ofArticle(long articleId, Viewer viewer) {
+    return shards.byId(articleId).reader(viewer)
+        .compose(db -> db.preparedQuery(OF_ARTICLE).execute(Tuple.of(articleId))).map(rows -> {
       List<Comment> out = new ArrayList<>(rows.size());
       for (Row row : rows) out.add(from(row));
       return out;
     });
   }
 
-  Future<Optional<Long>> authorOf(long commentId, long articleId) {
-    return pool.preparedQuery(AUTHOR).execute(Tuple.of(commentId, articleId))
+  Future<Optional<Long>> authorOf(long commentId, long articleId, Viewer viewer) {
+    return shards.byId(articleId).reader(viewer)
+        .compose(db -> db.preparedQuery(AUTHOR).execute(Tuple.of(commentId, articleId)))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLong(0)));
   }
 
-  Future<Void> delete(long commentId, long articleId) {
-    return pool.preparedQuery(DELETE).execute(Tuple.of(commentId, articleId)).mapEmpty();
+  Future<Void> delete(long commentId, long articleId, Viewer author) {
+    PhysicalShard shard = shards.byId(articleId);
+    return shards.writable(articleId)
+        .compose(ok -> shard.primary().preparedQuery(DELETE).execute(Tuple.of(commentId, articleId)))
+        .compose(done -> shard.wrote(author));
   }
 
   private static Comment from(Row row) {

@@ -25,17 +25,17 @@ public final class CommentsRoutes {
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
-    return comments.list(ctx.pathParam("slug"), AuthHandler.userId(ctx));
+    return comments.list(ctx.pathParam("slug"), AuthHandler.viewer(ctx));
   }
 
   private Future<JsonObject> add(RoutingContext ctx) {
     Form form = Form.of(ctx, "comment");
     String body = form.required("body", MAX_BODY);
     form.done();
-    return comments.add(ctx.pathParam("slug"), AuthHandler.userId(ctx), body);
+    return comments.add(ctx.pathParam("slug"), AuthHandler.viewer(ctx), body);
   }
 
   private Future<Void> delete(RoutingContext ctx) {
-    return comments.delete(ctx.pathParam("slug"), ctx.pathParam("id"), AuthHandler.userId(ctx));
+    return comments.delete(ctx.pathParam("slug"), ctx.pathParam("id"), AuthHandler.viewer(ctx));
   }
 }

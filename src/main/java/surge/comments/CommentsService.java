@@ -3,13 +3,14 @@ package surge.comments;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import surge.articles.Article;
 import surge.articles.ArticlesService;
+import surge.db.Shards;
+import surge.db.Viewer;
 import surge.http.ApiError;
 import surge.profiles.Profile;
 import surge.profiles.ProfilesService;
@@ -20,41 +21,41 @@ public final class CommentsService {
   private final ArticlesService articles;
   private final ProfilesService profiles;
 
-  public CommentsService(Pool pool, ArticlesService articles, ProfilesService profiles) {
-    this.repository = new CommentsRepository(pool);
+  public CommentsService(Shards shards, ArticlesService articles, ProfilesService profiles) {
+    this.repository = new CommentsRepository(shards);
     this.articles = articles;
     this.profiles = profiles;
   }
 
-  public Future<JsonObject> add(String slug, long author, String body) {
+  public Future<JsonObject> add(String slug, Viewer author, String body) {
     return articles.find(slug, author)
         .compose(article -> repository.insert(article.id(), author, body))
         .compose(comment -> render(List.of(comment), author))
         .map(list -> new JsonObject().put("comment", list.getJsonObject(0)));
   }
 
-  public Future<JsonObject> list(String slug, Long viewer) {
+  public Future<JsonObject> list(String slug, Viewer viewer) {
     return articles.find(slug, viewer)
-        .compose(article -> repository.ofArticle(article.id()))
+        .compose(article -> repository.ofArticle(article.id(), viewer))
         .compose(comments -> render(comments, viewer))
         .map(list -> new JsonObject().put("comments", list));
   }
 
   /** 404 {@code article}, then 404 {@code comment}, then 403 when the comment is someone else's. */
-  public Future<Void> delete(String slug, String commentId, long user) {
+  public Future<Void> delete(String slug, String commentId, Viewer user) {
     return articles.find(slug, user).compose(article -> {
       long id = parseId(commentId);
-      return repository.authorOf(id, article.id()).compose(author -> {
+      return repository.authorOf(id, article.id(), user).compose(author -> {
         if (author.isEmpty()) return Future.failedFuture(ApiError.notFound("comment"));
-        if (author.get() != user) return Future.failedFuture(ApiError.forbidden("comment"));
-        return repository.delete(id, article.id());
+        if (author.get() != user.user()) return Future.failedFuture(ApiError.forbidden("comment"));
+        return repository.delete(id, article.id(), user);
       });
     });
   }
 
-  private Future<JsonArray> render(List<CommentsRepository.Comment> comments, Long viewer) {
+  private Future<JsonArray> render(List<CommentsRepository.Comment> comments, Viewer viewer) {
     Set<Long> authorIds = comments.stream().map(CommentsRepository.Comment::authorId).collect(Collectors.toSet());
-    Future<Map<Long, Profile>> authors = profiles.byIds(authorIds);
+    Future<Map<Long, Profile>> authors = profiles.byIds(authorIds, viewer);
     Future<Set<Long>> following = profiles.followingAmong(viewer, authorIds);
     return Future.all(authors, following).map(done -> {
       JsonArray out = new JsonArray();

@@ -21,18 +21,22 @@ public record SurgeConfig(
   public record Http(String host, int port, int instances, int bodyLimitBytes, List<String> corsOrigins, int maxPageSize) {}
 
   /**
+   * @param host default primary host of entries in {@code db.shards} that name none ({@code db.host})
+   * @param shards physical shards, {@code [name=][host[:port]/]database[@replica[+replica]]}, comma-separated
+   *     ({@code db.shards}); see {@link surge.db.ShardMap}
+   * @param replicas default streaming replicas ({@code host:port}, comma-separated) of entries that name none
+   *     ({@code db.replicas})
+   * @param shardMapFile JSON file with logical-shard reassignments written by the shard-move tool; empty for the
+   *     even split ({@code db.shardMapFile})
    * @param poolSize connections per pool ({@code db.poolSize})
    * @param poolMaxWaitQueue requests that may wait for a connection before failing fast ({@code db.poolMaxWaitQueue})
    * @param pipeliningLimit queries in flight per connection ({@code db.pipeliningLimit})
    * @param acquireTimeoutMs longest wait for a pooled connection before the request fails with 503
    *     ({@code db.acquireTimeoutMs})
    */
-  public record Db(String host, int port, String database, String user, String password, int poolSize,
-                   int poolMaxWaitQueue, int pipeliningLimit, int preparedStatementCacheSize, int acquireTimeoutMs) {
-    public String jdbcUrl() {
-      return "jdbc:postgresql://" + host + ":" + port + "/" + database;
-    }
-  }
+  public record Db(String host, int port, String shards, String replicas, String shardMapFile, String user,
+                   String password, int poolSize, int poolMaxWaitQueue, int pipeliningLimit,
+                   int preparedStatementCacheSize, int acquireTimeoutMs) {}
 
   /**
    * @param jwtSecret HMAC key for HS256 tokens ({@code auth.jwtSecret}, env {@code SURGE_AUTH_JWT_SECRET}); blank
@@ -56,10 +60,11 @@ public record SurgeConfig(
     }
     Http http = new Http(c.string("http.host"), c.integer("http.port", 0, 65535), c.integer("http.instances", 0, 1024),
         c.integer("http.bodyLimitBytes", 1024, 64 << 20), c.list("http.corsOrigins"), c.integer("http.maxPageSize", 1, 1000));
-    Db db = new Db(c.string("db.host"), c.integer("db.port", 1, 65535), c.string("db.database"), c.string("db.user"),
-        c.string("db.password"), c.integer("db.poolSize", 1, 1000), c.integer("db.poolMaxWaitQueue", -1, 1_000_000),
+    Db db = new Db(c.string("db.host"), c.integer("db.port", 1, 65535), c.string("db.shards"), c.string("db.replicas"),
+        c.string("db.shardMapFile"), c.string("db.user"), c.string("db.password"), c.integer("db.poolSize", 1, 1000), c.integer("db.poolMaxWaitQueue", -1, 1_000_000),
         c.integer("db.pipeliningLimit", 1, 4096), c.integer("db.preparedStatementCacheSize", 0, 100_000),
         c.integer("db.acquireTimeoutMs", 100, 600_000));
+    surge.db.Shards.loadMap(db); // a bad shard list or map file stops start-up here, naming its key
     Auth auth = new Auth(c.string("auth.jwtSecret"), c.string("auth.issuer"),
         c.integer("auth.tokenTtlSeconds", 60, 365 * 86400));
     if (profile.equals("prod") && auth.jwtSecret().length() < 32) {

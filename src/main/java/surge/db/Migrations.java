@@ -6,8 +6,8 @@ import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
 
 /**
- * Applies {@code src/main/resources/db/migration} with Flyway. JDBC blocks, so this runs only at
- * start-up and only off the event loops (the main thread, or a worker via executeBlocking).
+ * Applies {@code src/main/resources/db/migration} with Flyway to every physical shard (each holds
+ * the same schema). JDBC blocks, so this runs only at start-up and only off the event loops.
  */
 public final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
@@ -15,17 +15,22 @@ public final class Migrations {
   private Migrations() {}
 
   public static void apply(SurgeConfig.Db db) {
+    for (ShardMap.Physical shard : Shards.loadMap(db).physical()) apply(db, shard);
+  }
+
+  static void apply(SurgeConfig.Db db, ShardMap.Physical shard) {
+    String url = "jdbc:postgresql://" + shard.primary() + "/" + shard.database();
     var result = Flyway.configure()
-        .dataSource(db.jdbcUrl(), db.user(), db.password())
+        .dataSource(url, db.user(), db.password())
         .locations("classpath:db/migration")
         .connectRetries(6) // about a minute of back-off for a database that is still starting
         .load()
         .migrate();
     if (result.migrationsExecuted > 0) {
-      log.info("database {}: applied {} migration(s), now at version {}",
-          db.database(), result.migrationsExecuted, result.targetSchemaVersion);
+      log.info("shard {} ({}): applied {} migration(s), now at version {}",
+          shard.name(), url, result.migrationsExecuted, result.targetSchemaVersion);
     } else {
-      log.info("database {}: schema up to date", db.database());
+      log.info("shard {} ({}): schema up to date", shard.name(), url);
     }
   }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.Services;
+import surge.db.Viewer;
 import surge.articles.ArticlesService.ArticleInput;
 
 /**
@@ -21,7 +22,7 @@ public final class DemoData {
   private static final String[] USERS = {"jake", "jane", "rosa", "omar"};
 
   private final Services s;
-  private final List<Long> userIds = new ArrayList<>();
+  private final List<Viewer> users = new ArrayList<>();
   private final List<String> slugs = new ArrayList<>();
 
   public DemoData(Services services) {
@@ -31,7 +32,7 @@ public final class DemoData {
   /** Each step is skipped when its data exists, so a seed cut short completes on the next start. */
   public Future<Void> seed() {
     return users()
-        .compose(v -> s.articles().list(null, USERS[0], null, null, 1, 0))
+        .compose(v -> s.articles().list(null, USERS[0], null, Viewer.anonymous(), 1, 0))
         .compose(jakes -> {
           if (jakes.getLong("articlesCount") > 0) {
             log.info("demo data present already");
@@ -46,11 +47,11 @@ public final class DemoData {
   private Future<Void> users() {
     Future<Void> chain = Future.succeededFuture();
     for (String name : USERS) {
-      chain = chain.compose(v -> s.profiles().idOf(name))
+      chain = chain.compose(v -> s.profiles().idOf(name, Viewer.anonymous()))
           .compose(id -> id != null ? Future.succeededFuture(id)
               : s.users().register(name, name + "@demo.surge.dev", PASSWORD).map(session -> session.user().id()))
           .map(id -> {
-            userIds.add(id);
+            users.add(Viewer.of(id));
             return null;
           });
     }
@@ -72,7 +73,7 @@ public final class DemoData {
     for (Object[] a : data) {
       @SuppressWarnings("unchecked")
       var input = new ArticleInput((String) a[1], (String) a[2], (String) a[3], (List<String>) a[4]);
-      long author = userIds.get((Integer) a[0]);
+      Viewer author = users.get((Integer) a[0]);
       chain = chain.compose(v -> s.articles().create(author, input))
           .map(json -> {
             slugs.add(json.getJsonObject("article").getString("slug"));
@@ -83,7 +84,7 @@ public final class DemoData {
   }
 
   private Future<Void> social() {
-    long jake = userIds.get(0), jane = userIds.get(1), rosa = userIds.get(2), omar = userIds.get(3);
+    Viewer jake = users.get(0), jane = users.get(1), rosa = users.get(2), omar = users.get(3);
     List<Future<?>> all = new ArrayList<>();
     all.add(s.profiles().follow(jane, "jake"));
     all.add(s.profiles().follow(rosa, "jake"));

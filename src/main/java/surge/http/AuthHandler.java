@@ -4,6 +4,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import surge.auth.Tokens;
+import surge.db.Viewer;
 
 /**
  * Reads {@code Authorization: Token <jwt>} (or {@code Bearer <jwt>}) and puts the user id on the
@@ -13,6 +14,7 @@ import surge.auth.Tokens;
 public final class AuthHandler implements Handler<RoutingContext> {
   private static final String USER_ID = "surge.userId";
   private static final String TOKEN = "surge.token";
+  private static final String VIEWER = "surge.viewer";
 
   private final Tokens tokens;
   private final boolean required;
@@ -28,6 +30,16 @@ public final class AuthHandler implements Handler<RoutingContext> {
   /** The authenticated user's id, or null for an anonymous request. */
   public static Long userId(RoutingContext ctx) {
     return ctx.get(USER_ID);
+  }
+
+  /** Who the request acts for; one instance per request (it carries read-your-writes state). */
+  public static Viewer viewer(RoutingContext ctx) {
+    Viewer viewer = ctx.get(VIEWER);
+    if (viewer == null) {
+      viewer = Viewer.of(userId(ctx));
+      ctx.put(VIEWER, viewer);
+    }
+    return viewer;
   }
 
   /** The token the request presented (echoed back by GET/PUT /user). */

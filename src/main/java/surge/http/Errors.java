@@ -1,6 +1,9 @@
 package surge.http;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.Router;
@@ -25,8 +28,22 @@ public final class Errors {
 
   public static void install(Router root) {
     root.route().failureHandler(Errors::render);
+    // route matching itself can fail, e.g. a path parameter that is not valid percent-encoding
+    root.errorHandler(400, ctx -> send(ctx, ApiError.badRequest("request", "is malformed")));
     root.errorHandler(404, ctx -> send(ctx, ApiError.of(404, "route", "not found")));
     root.errorHandler(405, ctx -> send(ctx, ApiError.of(405, "method", "not allowed")));
+  }
+
+  /** Requests that HTTP decoding refused (URI or headers too long, bad syntax) never reach a router. */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof TooLongHttpLineException ? 414
+        : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+    ApiError error = byStatus(status);
+    HttpServerResponse response = request.response().setStatusCode(status);
+    // the connection's framing is unreliable after a decoding failure: answer, then close it
+    response.putHeader(HttpHeaders.CONTENT_TYPE, Respond.JSON_UTF8).end(error.body().toBuffer())
+        .onComplete(done -> request.connection().close());
   }
 
   static void render(RoutingContext ctx) {

@@ -4,14 +4,14 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
-import surge.db.Database;
+import surge.db.Shards;
 
 /** {@code /health/live} (the process answers) and {@code /health/ready} (the database answers too). */
 final class Health {
   private static final JsonObject UP = new JsonObject().put("status", "UP");
-  private final Database db;
+  private final Shards db;
 
-  Health(Database db) {
+  Health(Shards db) {
     this.db = db;
   }
 

@@ -28,7 +28,8 @@ public final class HttpVerticle extends VerticleBase {
         .setPort(http.port())
         .setTcpNoDelay(true)
         .setTcpFastOpen(true));
-    return server.requestHandler(Api.router(vertx, http, services)).listen();
+    return server.invalidRequestHandler(Errors::invalidRequest)
+        .requestHandler(Api.router(vertx, http, services)).listen();
   }
 
   @Override

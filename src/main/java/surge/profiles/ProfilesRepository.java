@@ -1,23 +1,31 @@
 package surge.profiles;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import surge.db.PgErrors;
+import surge.db.PhysicalShard;
+import surge.db.Shards;
+import surge.db.Viewer;
+import surge.http.ApiError;
 
 /**
- * Profiles and follows. Follows live on the follower's shard; batched reads take a whole page of
- * ids at once (one query, never one per row).
+ * Profiles and follows. A username resolves through the directory row on the name's shard to the
+ * user row on the user's shard; follows live on the follower's shard. Batched reads take a whole
+ * page of ids at once: one query per physical shard, never one per row.
  */
 public final class ProfilesRepository {
-  private static final String BY_USERNAME = "SELECT id, username, bio, image FROM users WHERE username = $1";
+  private static final String DIRECTORY = "SELECT user_id FROM usernames WHERE username = $1";
+  private static final String BY_ID = "SELECT id, username, bio, image FROM users WHERE id = $1";
   private static final String BY_IDS = "SELECT id, username, bio, image FROM users WHERE id = ANY($1)";
   private static final String FOLLOWING_AMONG =
       "SELECT followee_id FROM follows WHERE follower_id = $1 AND followee_id = ANY($2)";
@@ -26,44 +34,69 @@ public final class ProfilesRepository {
       "INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
   private static final String UNFOLLOW = "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2";
 
-  private final Pool pool;
+  private final Shards shards;
 
-  public ProfilesRepository(Pool pool) {
-    this.pool = pool;
+  public ProfilesRepository(Shards shards) {
+    this.shards = shards;
   }
 
-  public Future<Optional<Profile>> byUsername(String username) {
-    return pool.preparedQuery(BY_USERNAME).execute(Tuple.of(username))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Profile.from(rows.iterator().next(), "id")));
+  /**
+   * The user now called {@code username}. A directory row whose user has since been renamed (or
+   * whose registration never finished) names nobody.
+   */
+  public Future<Optional<Profile>> byUsername(String username, Viewer viewer) {
+    return read(shards.byKey(username), viewer, DIRECTORY, Tuple.of(username)).compose(rows -> {
+      if (rows.size() == 0) return Future.succeededFuture(Optional.<Profile>empty());
+      long id = rows.iterator().next().getLong(0);
+      return read(shards.byId(id), viewer, BY_ID, Tuple.of(id)).map(users -> users.size() == 0
+          ? Optional.<Profile>empty()
+          : Optional.of(Profile.from(users.iterator().next(), "id")).filter(p -> p.username().equals(username)));
+    });
   }
 
-  public Future<Map<Long, Profile>> byIds(Collection<Long> ids) {
+  public Future<Map<Long, Profile>> byIds(Collection<Long> ids, Viewer viewer) {
     if (ids.isEmpty()) return Future.succeededFuture(Map.of());
-    return pool.preparedQuery(BY_IDS).execute(Tuple.of((Object) ids.toArray(Long[]::new))).map(rows -> {
+    List<Future<RowSet<Row>>> reads = new ArrayList<>();
+    shards.group(new HashSet<>(ids), Long::longValue).forEach((shard, group) ->
+        reads.add(read(shard, viewer, BY_IDS, Tuple.of((Object) group.toArray(Long[]::new)))));
+    return Future.all(reads).map(done -> {
       Map<Long, Profile> out = new HashMap<>();
-      for (Row row : rows) out.put(row.getLong("id"), Profile.from(row, "id"));
+      for (Future<RowSet<Row>> read : reads) for (Row row : read.result()) out.put(row.getLong("id"), Profile.from(row, "id"));
       return out;
     });
   }
 
   /** Which of {@code candidates} the viewer follows; empty for anonymous viewers. */
-  public Future<Set<Long>> followingAmong(Long viewer, Collection<Long> candidates) {
-    if (viewer == null || candidates.isEmpty()) return Future.succeededFuture(Set.of());
-    return pool.preparedQuery(FOLLOWING_AMONG)
-        .execute(Tuple.of(viewer, (Object) candidates.toArray(Long[]::new)))
-        .map(ProfilesRepository::idSet);
+  public Future<Set<Long>> followingAmong(Viewer viewer, Collection<Long> candidates) {
+    if (viewer.isAnonymous() || candidates.isEmpty()) return Future.succeededFuture(Set.of());
+    return read(shards.byId(viewer.user()), viewer, FOLLOWING_AMONG,
+        Tuple.of(viewer.user(), (Object) candidates.toArray(Long[]::new))).map(ProfilesRepository::idSet);
   }
 
-  public Future<Set<Long>> followees(long follower) {
-    return pool.preparedQuery(FOLLOWEES).execute(Tuple.of(follower)).map(ProfilesRepository::idSet);
+  public Future<Set<Long>> followees(Viewer viewer) {
+    return read(shards.byId(viewer.user()), viewer, FOLLOWEES, Tuple.of(viewer.user())).map(ProfilesRepository::idSet);
   }
 
-  public Future<Void> follow(long follower, long followee) {
-    return pool.preparedQuery(FOLLOW).execute(Tuple.of(follower, followee)).mapEmpty();
+  public Future<Void> follow(Viewer follower, long followee) {
+    return write(follower, FOLLOW, Tuple.of(follower.user(), followee))
+        // follower_id is the token's user: gone means the token no longer names an account
+        .recover(failure -> Future.failedFuture(PgErrors.isForeignKeyViolation(failure)
+            ? ApiError.invalidToken() : failure));
   }
 
-  public Future<Void> unfollow(long follower, long followee) {
-    return pool.preparedQuery(UNFOLLOW).execute(Tuple.of(follower, followee)).mapEmpty();
+  public Future<Void> unfollow(Viewer follower, long followee) {
+    return write(follower, UNFOLLOW, Tuple.of(follower.user(), followee));
+  }
+
+  private Future<Void> write(Viewer follower, String sql, Tuple params) {
+    PhysicalShard shard = shards.byId(follower.user());
+    return shards.writable(follower.user())
+        .compose(ok -> shard.primary().preparedQuery(sql).execute(params))
+        .compose(done -> shard.wrote(follower));
+  }
+
+  private static Future<RowSet<Row>> read(PhysicalShard shard, Viewer viewer, String sql, Tuple params) {
+    return shard.reader(viewer).compose(client -> client.preparedQuery(sql).execute(params));
   }
 
   private static Set<Long> idSet(RowSet<Row> rows) {

@@ -23,15 +23,15 @@ public final class ProfilesRoutes {
   }
 
   private Future<JsonObject> get(RoutingContext ctx) {
-    return profiles.view(ctx.pathParam("username"), AuthHandler.userId(ctx)).map(ProfilesRoutes::json);
+    return profiles.view(ctx.pathParam("username"), AuthHandler.viewer(ctx)).map(ProfilesRoutes::json);
   }
 
   private Future<JsonObject> follow(RoutingContext ctx) {
-    return profiles.follow(AuthHandler.userId(ctx), ctx.pathParam("username")).map(ProfilesRoutes::json);
+    return profiles.follow(AuthHandler.viewer(ctx), ctx.pathParam("username")).map(ProfilesRoutes::json);
   }
 
   private Future<JsonObject> unfollow(RoutingContext ctx) {
-    return profiles.unfollow(AuthHandler.userId(ctx), ctx.pathParam("username")).map(ProfilesRoutes::json);
+    return profiles.unfollow(AuthHandler.viewer(ctx), ctx.pathParam("username")).map(ProfilesRoutes::json);
   }
 
   private static JsonObject json(ProfilesService.ViewedProfile viewed) {

@@ -5,18 +5,24 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import surge.db.PhysicalShard;
+import surge.db.Shards;
+import surge.db.Viewer;
 import surge.http.Respond;
 
-/** {@code GET /tags}: every tag in use, most used first (ties alphabetical). */
+/** {@code GET /tags}: every tag in use, most used first (ties alphabetical), counted over all shards. */
 public final class TagsRoutes {
-  private static final String TAGS =
-      "SELECT tag FROM articles, unnest(tags) AS tag GROUP BY tag ORDER BY count(*) DESC, tag";
-  private final Pool pool;
+  private static final String TAGS = "SELECT tag, count(*) FROM articles, unnest(tags) AS tag GROUP BY tag";
+  private final Shards shards;
 
-  public TagsRoutes(Pool pool) {
-    this.pool = pool;
+  public TagsRoutes(Shards shards) {
+    this.shards = shards;
   }
 
   public void mount(Router api) {
@@ -24,9 +30,17 @@ public final class TagsRoutes {
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
-    return pool.preparedQuery(TAGS).execute().map(rows -> {
+    List<Future<RowSet<Row>>> parts = new ArrayList<>();
+    for (PhysicalShard shard : shards.all()) {
+      parts.add(shard.reader(Viewer.anonymous()).compose(db -> db.preparedQuery(TAGS).execute()));
+    }
+    return Future.all(parts).map(done -> {
+      Map<String, Long> counts = new HashMap<>();
+      for (Future<RowSet<Row>> part : parts) for (Row row : part.result()) counts.merge(row.getString(0), row.getLong(1), Long::sum);
       JsonArray tags = new JsonArray();
-      for (Row row : rows) tags.add(row.getString(0));
+      counts.entrySet().stream()
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+          .forEach(e -> tags.add(e.getKey()));
       return new JsonObject().put("tags", tags);
     });
   }

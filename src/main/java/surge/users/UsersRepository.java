@@ -1,91 +1,118 @@
 package surge.users;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.util.Locale;
 import java.util.Optional;
 import surge.db.Ids;
-import surge.db.PgErrors;
-import surge.http.ApiError;
+import surge.db.PhysicalShard;
+import surge.db.Shards;
+import surge.db.Viewer;
+import surge.users.Directory.Kind;
 
 /**
- * Users and the uniqueness directory ({@code usernames}, {@code emails}). A registration or a
- * rename writes the user row and its directory rows in one statement, so a half-done write is
- * never visible and a concurrent duplicate fails on the directory's primary key.
+ * Users live on the shard their email hashed to at registration (the id keeps it for good); their
+ * names are claimed in the {@link Directory} first, so a client never sees a user whose name
+ * another user also holds, and a registration cut short leaves nothing a client can see.
  */
 final class UsersRepository {
   private static final String NOW_MS = "date_trunc('milliseconds', now())";
   private static final String COLUMNS = "id, username, email, bio, image";
+  private static final String NEXT_ID = "SELECT surge_next_id($1)";
+  private static final String INSERT = "INSERT INTO users (id, username, email, password_hash, created_at, updated_at)"
+      + " VALUES ($1, $2, $3, $4, " + NOW_MS + ", " + NOW_MS + ") RETURNING " + COLUMNS;
+  private static final String BY_ID = "SELECT " + COLUMNS + ", password_hash FROM users WHERE id = $1";
+  private static final String UPDATE = "UPDATE users SET username = $2, email = $3,"
+      + " password_hash = coalesce($4, password_hash), bio = $5, image = $6, updated_at = " + NOW_MS
+      + " WHERE id = $1 RETURNING " + COLUMNS;
 
-  private static final String TAKEN = "SELECT EXISTS (SELECT 1 FROM usernames WHERE username = $1), "
-      + "EXISTS (SELECT 1 FROM emails WHERE email = lower($2))";
-  private static final String INSERT = "WITH u AS ("
-      + " INSERT INTO users (id, username, email, password_hash, created_at, updated_at)"
-      + " VALUES (surge_next_id($1), $2, $3, $4, " + NOW_MS + ", " + NOW_MS + ") RETURNING " + COLUMNS + "),"
-      + " n AS (INSERT INTO usernames (username, user_id) SELECT username, id FROM u),"
-      + " e AS (INSERT INTO emails (email, user_id) SELECT lower(email), id FROM u)"
-      + " SELECT * FROM u";
-  private static final String BY_ID = "SELECT " + COLUMNS + " FROM users WHERE id = $1";
-  private static final String BY_EMAIL =
-      "SELECT " + COLUMNS + ", password_hash FROM users WHERE lower(email) = lower($1)";
-  private static final String UPDATE = "WITH n AS ("
-      + " UPDATE usernames SET username = $2 WHERE user_id = $1 AND username <> $2),"
-      + " e AS (UPDATE emails SET email = lower($3) WHERE user_id = $1 AND email <> lower($3))"
-      + " UPDATE users SET username = $2, email = $3, password_hash = coalesce($4, password_hash),"
-      + " bio = $5, image = $6, updated_at = " + NOW_MS + " WHERE id = $1 RETURNING " + COLUMNS;
+  private final Shards shards;
+  private final Directory directory;
 
-  private final Pool pool;
-
-  UsersRepository(Pool pool) {
-    this.pool = pool;
+  UsersRepository(Shards shards) {
+    this.shards = shards;
+    this.directory = new Directory(shards);
   }
 
-  /** [usernameTaken, emailTaken]. */
+  /** [usernameTaken, emailTaken], counting only names that existing users bear. */
   Future<boolean[]> taken(String username, String email) {
-    return pool.preparedQuery(TAKEN).execute(Tuple.of(username, email)).map(rows -> {
-      Row row = rows.iterator().next();
-      return new boolean[] {row.getBoolean(0), row.getBoolean(1)};
-    });
+    Future<Boolean> name = directory.taken(Kind.USERNAME, username);
+    Future<Boolean> mail = directory.taken(Kind.EMAIL, email);
+    return Future.all(name, mail).map(done -> new boolean[] {name.result(), mail.result()});
   }
 
+  /** Claims both names, then writes the user; a failed step gives back what earlier steps claimed. */
   Future<User> insert(String username, String email, String passwordHash) {
-    int shard = Ids.shardForKey(email);
-    return pool.preparedQuery(INSERT).execute(Tuple.of(shard, username, email, passwordHash))
-        .recover(UsersRepository::conflict)
-        .map(rows -> User.from(rows.iterator().next()));
+    int logical = Ids.shardForKey(email);
+    PhysicalShard home = shards.byLogical(logical);
+    return shards.writableLogical(logical)
+        .compose(ok -> home.primary().preparedQuery(NEXT_ID).execute(Tuple.of(logical)))
+        .map(rows -> rows.iterator().next().getLong(0))
+        .compose(id -> directory.reserve(Kind.USERNAME, username, id)
+            .compose(done -> directory.reserve(Kind.EMAIL, email, id)
+                .recover(failure -> giveBack(failure, directory.release(Kind.USERNAME, username, id))))
+            .compose(done -> home.primary().preparedQuery(INSERT).execute(Tuple.of(id, username, email, passwordHash))
+                .recover(failure -> giveBack(failure, Future.join(
+                    directory.release(Kind.USERNAME, username, id), directory.release(Kind.EMAIL, email, id)))))
+            .compose(rows -> home.wrote(Viewer.of(id)).map(User.from(rows.iterator().next()))));
   }
 
-  Future<Optional<User>> byId(long id) {
-    return pool.preparedQuery(BY_ID).execute(Tuple.of(id))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(User.from(rows.iterator().next())));
-  }
-
-  /** The user and their password hash, for login. */
-  Future<Optional<Credentials>> credentials(String email) {
-    return pool.preparedQuery(BY_EMAIL).execute(Tuple.of(email)).map(rows -> {
+  /** The user with their password hash. */
+  Future<Optional<Credentials>> byId(long id) {
+    return shards.byId(id).primary().preparedQuery(BY_ID).execute(Tuple.of(id)).map(rows -> {
       if (rows.size() == 0) return Optional.empty();
       Row row = rows.iterator().next();
       return Optional.of(new Credentials(User.from(row), row.getString("password_hash")));
     });
   }
 
-  Future<User> update(User changed, String passwordHashOrNull) {
-    Tuple params = Tuple.of(changed.id(), changed.username(), changed.email(), passwordHashOrNull,
-        changed.bio(), changed.image());
-    return pool.preparedQuery(UPDATE).execute(params)
-        .recover(UsersRepository::conflict)
-        .map(rows -> {
-          if (rows.size() == 0) throw ApiError.invalidToken(); // the token's user no longer exists
-          return User.from(rows.iterator().next());
-        });
+  /** For login: the user whose email this is, read from primaries so a fresh registration is seen. */
+  Future<Optional<Credentials>> byEmail(String email) {
+    return directory.holderOf(Kind.EMAIL, email).compose(id -> id == null
+        ? Future.succeededFuture(Optional.empty())
+        : byId(id).map(found -> found.filter(c -> c.user().email().toLowerCase(Locale.ROOT)
+            .equals(email.toLowerCase(Locale.ROOT)))));
   }
 
-  /** A directory primary-key violation is a lost race for a name: 409 on that field. */
-  private static <T> Future<T> conflict(Throwable failure) {
-    if (PgErrors.isUniqueViolation(failure, "usernames_pkey")) return Future.failedFuture(ApiError.taken("username"));
-    if (PgErrors.isUniqueViolation(failure, "emails_pkey")) return Future.failedFuture(ApiError.taken("email"));
-    return Future.failedFuture(failure);
+  /** Claims changed names first, writes the user, then gives up the old names. */
+  Future<User> update(User before, User after, String passwordHashOrNull) {
+    long id = before.id();
+    PhysicalShard home = shards.byId(id);
+    Tuple params = Tuple.of(id, after.username(), after.email(), passwordHashOrNull, after.bio(), after.image());
+    return shards.writable(id)
+        .compose(ok -> claimChangedNames(before, after))
+        .compose(ok -> home.primary().preparedQuery(UPDATE).execute(params)
+            .recover(failure -> giveBack(failure, releaseChangedNames(after, before))))
+        .compose(rows -> releaseChangedNames(before, after)
+            .compose(released -> home.wrote(Viewer.of(id)))
+            .map(User.from(rows.iterator().next())));
+  }
+
+  /** Reserves the username and email of {@code after} that differ from {@code before}. */
+  private Future<Void> claimChangedNames(User before, User after) {
+    long id = after.id();
+    boolean rename = !before.username().equals(after.username());
+    Future<Void> name = rename ? directory.reserve(Kind.USERNAME, after.username(), id) : Future.succeededFuture();
+    if (Kind.EMAIL.key(before.email()).equals(Kind.EMAIL.key(after.email()))) return name;
+    return name.compose(ok -> directory.reserve(Kind.EMAIL, after.email(), id)
+        .recover(failure -> giveBack(failure,
+            rename ? directory.release(Kind.USERNAME, after.username(), id) : Future.succeededFuture())));
+  }
+
+  /** Releases the names of {@code from} that {@code to} no longer bears. */
+  private Future<Void> releaseChangedNames(User from, User to) {
+    long id = from.id();
+    Future<Void> name = from.username().equals(to.username())
+        ? Future.succeededFuture() : directory.release(Kind.USERNAME, from.username(), id);
+    Future<Void> mail = Kind.EMAIL.key(from.email()).equals(Kind.EMAIL.key(to.email()))
+        ? Future.succeededFuture() : directory.release(Kind.EMAIL, from.email(), id);
+    return Future.join(name, mail).mapEmpty();
+  }
+
+  /** Undoes earlier steps, then fails with the original failure (the undo's own outcome is secondary). */
+  private static <T> Future<T> giveBack(Throwable failure, Future<?> undo) {
+    return undo.transform(ignored -> Future.failedFuture(failure));
   }
 
   record Credentials(User user, String passwordHash) {}

@@ -1,9 +1,9 @@
 package surge.users;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import surge.auth.PasswordHasher;
 import surge.auth.Tokens;
+import surge.db.Shards;
 import surge.http.ApiError;
 
 /** Registration, login, and the current user's own record. */
@@ -12,8 +12,8 @@ public final class UsersService {
   private final PasswordHasher hasher;
   private final Tokens tokens;
 
-  public UsersService(Pool pool, PasswordHasher hasher, Tokens tokens) {
-    this.repository = new UsersRepository(pool);
+  public UsersService(Shards shards, PasswordHasher hasher, Tokens tokens) {
+    this.repository = new UsersRepository(shards);
     this.hasher = hasher;
     this.tokens = tokens;
   }
@@ -21,14 +21,14 @@ public final class UsersService {
   /** A new user and their first token; 409 names every field already taken. */
   public Future<Session> register(String username, String email, String password) {
     return repository.taken(username, email)
-        .compose(taken -> rejectTaken(taken))
+        .compose(UsersService::rejectTaken)
         .compose(free -> hasher.hash(password))
         .compose(hash -> repository.insert(username, email, hash))
         .map(this::session);
   }
 
   public Future<Session> login(String email, String password) {
-    return repository.credentials(email).compose(found -> {
+    return repository.byEmail(email).compose(found -> {
       String stored = found.map(UsersRepository.Credentials::passwordHash).orElse(null);
       return hasher.verify(password, stored).map(ok -> {
         if (!ok) throw ApiError.badCredentials();
@@ -38,13 +38,13 @@ public final class UsersService {
   }
 
   public Future<User> current(long userId) {
-    return repository.byId(userId).map(u -> u.orElseThrow(ApiError::invalidToken));
+    return repository.byId(userId).map(c -> c.orElseThrow(ApiError::invalidToken).user());
   }
 
   /** Applies a checked change; the password, when given, is hashed off the event loop first. */
   public Future<User> update(long userId, UserChange change) {
     Future<String> hash = change.password() == null ? Future.succeededFuture(null) : hasher.hash(change.password());
-    return current(userId).compose(user -> hash.compose(h -> repository.update(change.applyTo(user), h)));
+    return current(userId).compose(user -> hash.compose(h -> repository.update(user, change.applyTo(user), h)));
   }
 
   private static Future<Void> rejectTaken(boolean[] taken) {

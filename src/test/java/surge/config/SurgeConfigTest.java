@@ -30,7 +30,7 @@ class SurgeConfigTest {
     assertEquals(List.of("*"), c.http().corsOrigins());
     assertTrue(c.http().maxPageSize() >= 1);
     assertTrue(c.db().poolSize() >= 1);
-    assertEquals("jdbc:postgresql://" + c.db().host() + ":" + c.db().port() + "/" + c.db().database(), c.db().jdbcUrl());
+    assertEquals(2, surge.db.Shards.loadMap(c.db()).physical().size(), "the run command uses two physical shards");
     assertTrue(c.passwords().memoryKib() >= 8);
     assertFalse(c.seedDemo());
   }

@@ -13,7 +13,7 @@ import surge.config.SurgeConfig;
 
 /**
  * Starts a real Surge node for a test class, against the local stack's PostgreSQL (database
- * {@code surge_test} unless {@code SURGE_DB_DATABASE} says otherwise). Configuration goes through
+ * {@code surge_test} and {@code surge_test_s1} as two physical shards, unless {@code SURGE_DB_SHARDS} says otherwise). Configuration goes through
  * the same loader as production: {@code conf/surge.json}, then {@code SURGE_*} variables, then the
  * test's overrides.
  */
@@ -25,7 +25,7 @@ public final class TestNode {
 
   public static SurgeConfig config(int port, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(System.getenv());
-    env.putIfAbsent("SURGE_DB_DATABASE", "surge_test");
+    env.putIfAbsent("SURGE_DB_SHARDS", "surge_test,surge_test_s1");
     List<String> args = new java.util.ArrayList<>(List.of(
         "--http.host=127.0.0.1", "--http.port=" + port, "--auth.jwtSecret=" + JWT_SECRET,
         // Cheaper Argon2 for the suite's hundreds of registrations; production cost is in conf/.
