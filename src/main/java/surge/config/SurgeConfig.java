@@ -26,15 +26,17 @@ public record SurgeConfig(
    *     ({@code db.shards}); see {@link surge.db.ShardMap}
    * @param replicas default streaming replicas ({@code host:port}, comma-separated) of entries that name none
    *     ({@code db.replicas})
-   * @param shardMapFile JSON file with logical-shard reassignments written by the shard-move tool; empty for the
-   *     even split ({@code db.shardMapFile})
+   * @param shardMapFile JSON file with logical-shard reassignments written by the shard-move tool; a missing file
+   *     or an empty value means the even split ({@code db.shardMapFile})
+   * @param shardMapReloadMs how often a running node re-reads the map file ({@code db.shardMapReloadMs}); the
+   *     shard-move tool waits two of these for nodes to follow each step
    * @param poolSize connections per pool ({@code db.poolSize})
    * @param poolMaxWaitQueue requests that may wait for a connection before failing fast ({@code db.poolMaxWaitQueue})
    * @param pipeliningLimit queries in flight per connection ({@code db.pipeliningLimit})
    * @param acquireTimeoutMs longest wait for a pooled connection before the request fails with 503
    *     ({@code db.acquireTimeoutMs})
    */
-  public record Db(String host, int port, String shards, String replicas, String shardMapFile, String user,
+  public record Db(String host, int port, String shards, String replicas, String shardMapFile, int shardMapReloadMs, String user,
                    String password, int poolSize, int poolMaxWaitQueue, int pipeliningLimit,
                    int preparedStatementCacheSize, int acquireTimeoutMs) {}
 
@@ -61,7 +63,7 @@ public record SurgeConfig(
     Http http = new Http(c.string("http.host"), c.integer("http.port", 0, 65535), c.integer("http.instances", 0, 1024),
         c.integer("http.bodyLimitBytes", 1024, 64 << 20), c.list("http.corsOrigins"), c.integer("http.maxPageSize", 1, 1000));
     Db db = new Db(c.string("db.host"), c.integer("db.port", 1, 65535), c.string("db.shards"), c.string("db.replicas"),
-        c.string("db.shardMapFile"), c.string("db.user"), c.string("db.password"), c.integer("db.poolSize", 1, 1000), c.integer("db.poolMaxWaitQueue", -1, 1_000_000),
+        c.string("db.shardMapFile"), c.integer("db.shardMapReloadMs", 10, 60_000), c.string("db.user"), c.string("db.password"), c.integer("db.poolSize", 1, 1000), c.integer("db.poolMaxWaitQueue", -1, 1_000_000),
         c.integer("db.pipeliningLimit", 1, 4096), c.integer("db.preparedStatementCacheSize", 0, 100_000),
         c.integer("db.acquireTimeoutMs", 100, 600_000));
     surge.db.Shards.loadMap(db); // a bad shard list or map file stops start-up here, naming its key

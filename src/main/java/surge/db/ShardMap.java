@@ -16,8 +16,15 @@ import surge.config.ConfigException;
  * <p>Physical shards come from {@code db.shards}, a comma-separated list of
  * {@code [name=][host[:port]/]database[@replica[+replica...]]}; the default split gives each
  * physical shard one contiguous range of logical shards. A map file ({@code db.shardMapFile},
- * written by the shard-move tool) can reassign single logical shards and freeze them for writes
- * while they move: {@code {"assign":{"17":"p1"},"frozen":[18]}}.
+ * written by the shard-move tool) can reassign logical shards, singly or as inclusive ranges, and
+ * freeze them for writes while they move: {@code {"assign":{"0-4095":"p0","17":"p1"},"frozen":[18]}}.
+ * Entries apply in file order over the even split, so a later one wins.
+ *
+ * <p>The tool always writes the complete assignment plus the physical names it was written for
+ * ({@code "physical":["p0","p1"]}). That pins every logical shard, so appending a physical shard
+ * to {@code db.shards} (whose even split would move existing logical shards) changes nothing until
+ * logical shards are moved onto it. A file written for another list that does not pin every
+ * logical shard is refused: its gaps would fall back to the new list's even split.
  */
 public final class ShardMap {
   /** A replica or primary endpoint. */
@@ -52,11 +59,50 @@ public final class ShardMap {
   /** The even split with a map file's reassignments and frozen shards applied. */
   public ShardMap withOverrides(JsonObject file) {
     int[] next = Arrays.copyOf(assignment, assignment.length);
+    BitSet pinned = new BitSet();
     JsonObject assign = file.getJsonObject("assign", new JsonObject());
-    for (String key : assign.fieldNames()) next[logical(key)] = indexOf(assign.getString(key));
+    for (String key : assign.fieldNames()) {
+      int[] range = range(key);
+      int target = indexOf(assign.getString(key));
+      Arrays.fill(next, range[0], range[1] + 1, target);
+      pinned.set(range[0], range[1] + 1);
+    }
+    checkWrittenFor(file.getJsonArray("physical"), pinned);
     BitSet nextFrozen = new BitSet();
     for (Object l : file.getJsonArray("frozen", new JsonArray())) nextFrozen.set(logical(String.valueOf(l)));
     return new ShardMap(physical, next, nextFrozen);
+  }
+
+  /** This map as a map file: every logical shard pinned, in ranges, with the names it was written for. */
+  public JsonObject toFile() {
+    JsonObject assign = new JsonObject();
+    int start = 0;
+    for (int l = 1; l <= assignment.length; l++) {
+      if (l < assignment.length && assignment[l] == assignment[start]) continue;
+      assign.put(start == l - 1 ? Integer.toString(start) : start + "-" + (l - 1), physical.get(assignment[start]).name());
+      start = l;
+    }
+    JsonArray frozenList = new JsonArray();
+    frozen.stream().forEach(frozenList::add);
+    return new JsonObject().put("physical", new JsonArray(names())).put("assign", assign).put("frozen", frozenList);
+  }
+
+  /** The same map with {@code logical} frozen or writable. */
+  public ShardMap withFrozen(int logical, boolean on) {
+    BitSet next = (BitSet) frozen.clone();
+    next.set(logical, on);
+    return new ShardMap(physical, assignment, next);
+  }
+
+  /** The same map with {@code logical} on the physical shard at {@code index}. */
+  public ShardMap withAssignment(int logical, int index) {
+    int[] next = Arrays.copyOf(assignment, assignment.length);
+    next[logical] = index;
+    return new ShardMap(physical, next, frozen);
+  }
+
+  public List<String> names() {
+    return physical.stream().map(Physical::name).toList();
   }
 
   /** Parses {@code db.shards}; entries without a host or replicas take the given defaults. */
@@ -115,6 +161,10 @@ public final class ShardMap {
     return frozen.get(logical);
   }
 
+  public int frozenCount() {
+    return frozen.cardinality();
+  }
+
   /** How many logical shards each physical shard holds, for the operator view. */
   public int[] counts() {
     int[] counts = new int[physical.size()];
@@ -125,6 +175,30 @@ public final class ShardMap {
   public int indexOf(String physicalName) {
     for (int i = 0; i < physical.size(); i++) if (physical.get(i).name().equals(physicalName)) return i;
     throw new ConfigException("shard map: no physical shard named '" + physicalName + "'");
+  }
+
+  /**
+   * A file written for another physical list must pin every logical shard: a gap would take the even
+   * split of the current list, which differs from the one the data was placed with.
+   */
+  private void checkWrittenFor(JsonArray writtenFor, BitSet pinned) {
+    if (writtenFor == null || writtenFor.getList().equals(names()) || pinned.cardinality() == Ids.LOGICAL_SHARDS) return;
+    throw new ConfigException("shard map: written for physical shards " + writtenFor.encode() + " but db.shards lists "
+        + new JsonArray(names()).encode() + ", and it pins only " + pinned.cardinality() + " of " + Ids.LOGICAL_SHARDS
+        + " logical shards; run bin/shard-move --pin with the old db.shards first");
+  }
+
+  /** {@code "17"} or {@code "0-4095"} (inclusive) as {from, to}. */
+  private static int[] range(String raw) {
+    int dash = raw.indexOf('-', 1);
+    if (dash < 0) {
+      int l = logical(raw);
+      return new int[] {l, l};
+    }
+    int from = logical(raw.substring(0, dash));
+    int to = logical(raw.substring(dash + 1));
+    if (to < from) throw new ConfigException("shard map: range '" + raw + "' ends before it starts");
+    return new int[] {from, to};
   }
 
   private static int logical(String raw) {

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import surge.config.ConfigException;
 import surge.config.SurgeConfig;
 import surge.http.ApiError;
@@ -19,35 +22,100 @@ import surge.http.ApiError;
 /**
  * Routes keys to physical shards: ids carry their logical shard, names are hashed to one. Every
  * repository reaches PostgreSQL through here.
+ *
+ * <p>Consistency during a logical-shard move (bin/shard-move): the map file is re-read every
+ * {@code db.shardMapReloadMs}, so a running node follows the tool without a restart. While the tool
+ * copies a logical shard it is frozen: writes to it answer 503 with Retry-After, reads keep going to
+ * the source, which still holds every row. The switch assigns it to the target and unfreezes it in
+ * one file write; from then on this node reads and writes it on the target. The tool waits two
+ * reload intervals plus a grace for in-flight writes after each step, so no node writes to the
+ * source after the copy and no node reads the source after its rows are deleted.
  */
 public final class Shards {
+  private static final Logger log = LoggerFactory.getLogger(Shards.class);
+  private final Vertx vertx;
   private final List<PhysicalShard> physical;
+  private final ShardMap evenSplit;
   private volatile ShardMap map;
+  private volatile String mapText;
+  private volatile boolean mapUnreadable;
+  private long reloadTimer = -1;
 
-  private Shards(List<PhysicalShard> physical, ShardMap map) {
+  private Shards(Vertx vertx, List<PhysicalShard> physical, ShardMap evenSplit, ShardMap map, String mapText) {
+    this.vertx = vertx;
     this.physical = physical;
+    this.evenSplit = evenSplit;
     this.map = map;
+    this.mapText = mapText;
   }
 
   public static Shards connect(Vertx vertx, SurgeConfig.Db db) {
-    ShardMap map = loadMap(db);
+    ShardMap even = evenSplit(db);
+    String text = readMapFile(db);
+    ShardMap map = withFile(even, text, db);
     List<PhysicalShard> physical = new ArrayList<>();
     for (ShardMap.Physical spec : map.physical()) physical.add(PhysicalShard.connect(vertx, db, spec));
-    return new Shards(physical, map);
+    Shards shards = new Shards(vertx, physical, even, map, text);
+    if (!db.shardMapFile().isBlank()) {
+      shards.reloadTimer = vertx.setPeriodic(db.shardMapReloadMs(), tick -> shards.reload(db.shardMapFile()));
+    }
+    return shards;
   }
 
-  /** The configured physical shards with the map file's overrides, if one is configured. */
+  /** The configured physical shards with the map file's overrides, if one is configured. Blocking: start-up and tools only. */
   public static ShardMap loadMap(SurgeConfig.Db db) {
-    ShardMap even = ShardMap.evenSplit(ShardMap.parse(db.shards(),
+    return withFile(evenSplit(db), readMapFile(db), db);
+  }
+
+  /** The physical shards of {@code db.shards} with the even split, before any map file. */
+  public static ShardMap evenSplit(SurgeConfig.Db db) {
+    return ShardMap.evenSplit(ShardMap.parse(db.shards(),
         new ShardMap.Endpoint(db.host(), db.port()), ShardMap.endpoints(db.replicas(), db.port())));
-    if (db.shardMapFile().isBlank()) return even;
+  }
+
+  /** The map file's text, or null when none is configured or it does not exist yet (the even split holds). */
+  private static String readMapFile(SurgeConfig.Db db) {
+    if (db.shardMapFile().isBlank()) return null;
     Path file = Path.of(db.shardMapFile());
-    if (!Files.exists(file)) return even;
     try {
-      return even.withOverrides(new JsonObject(Files.readString(file)));
-    } catch (IOException | RuntimeException e) {
-      throw new ConfigException("config key db.shardMapFile: cannot use " + file + ": " + e.getMessage());
+      return Files.exists(file) ? Files.readString(file) : null;
+    } catch (IOException e) {
+      throw new ConfigException("config key db.shardMapFile: cannot read " + file + ": " + e.getMessage());
     }
+  }
+
+  private static ShardMap withFile(ShardMap even, String text, SurgeConfig.Db db) {
+    if (text == null) return even;
+    try {
+      return even.withOverrides(new JsonObject(text));
+    } catch (RuntimeException e) {
+      throw new ConfigException("config key db.shardMapFile: cannot use " + db.shardMapFile() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * One reload tick: reads the file without blocking and swaps the map when the text changed. A
+   * missing or unusable file keeps the current map: falling back to the even split mid-flight would
+   * send logical shards to databases that do not hold them.
+   */
+  private void reload(String file) {
+    vertx.fileSystem().readFile(file).onComplete(read -> {
+      if (read.failed()) {
+        if (mapText != null && !mapUnreadable) log.warn("shard map file {} cannot be read, keeping the current map", file);
+        mapUnreadable = true; // warned once, not once per tick
+        return;
+      }
+      mapUnreadable = false;
+      String text = read.result().toString(StandardCharsets.UTF_8);
+      if (text.equals(mapText)) return;
+      mapText = text; // an unusable text is reported once, not once per tick
+      try {
+        useMap(evenSplit.withOverrides(new JsonObject(text)));
+        log.info("shard map reloaded from {}: {} logical shard(s) frozen", file, map.frozenCount());
+      } catch (RuntimeException e) {
+        log.error("shard map file {} is unusable, keeping the current map: {}", file, e.getMessage());
+      }
+    });
   }
 
   public ShardMap map() {
@@ -101,6 +169,7 @@ public final class Shards {
   }
 
   public Future<Void> close() {
+    if (reloadTimer >= 0) vertx.cancelTimer(reloadTimer);
     List<Future<?>> closing = new ArrayList<>();
     for (PhysicalShard shard : physical) closing.add(shard.close());
     return Future.join(closing).mapEmpty();

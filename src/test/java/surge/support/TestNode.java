@@ -26,6 +26,8 @@ public final class TestNode {
   public static SurgeConfig config(int port, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putIfAbsent("SURGE_DB_SHARDS", "surge_test,surge_test_s1");
+    // The suite's databases follow the even split, whatever map bin/shard-move left in conf/ for bin/run.
+    env.putIfAbsent("SURGE_DB_SHARD_MAP_FILE", "");
     List<String> args = new java.util.ArrayList<>(List.of(
         "--http.host=127.0.0.1", "--http.port=" + port, "--auth.jwtSecret=" + JWT_SECRET,
         // Cheaper Argon2 for the suite's hundreds of registrations; production cost is in conf/.
