@@ -32,6 +32,6 @@ public final class Merge {
 
   private static <T> List<T> window(List<T> rows, int offset, int limit) {
     if (offset >= rows.size()) return List.of();
-    return rows.subList(offset, Math.min(rows.size(), offset + limit));
+    return rows.subList(offset, (int) Math.min(rows.size(), (long) offset + limit)); // no int overflow for huge limits
   }
 }
