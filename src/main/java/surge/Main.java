@@ -3,6 +3,8 @@ package surge;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.ConfigException;
@@ -17,7 +19,24 @@ import surge.config.SurgeConfig;
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
+  private static final int STOP_SECONDS = 30;
+
   private Main() {}
+
+  /**
+   * Stops the node, then Vert.x, waiting at most {@link #STOP_SECONDS}. A latch, not Future.await():
+   * completions of a closing Vert.x may be dispatched to event loops that are already gone.
+   */
+  private static void stop(Surge node, Vertx vertx) {
+    log.info("shutting down");
+    CountDownLatch stopped = new CountDownLatch(1);
+    node.stop().onComplete(done -> vertx.close().onComplete(closed -> stopped.countDown()));
+    try {
+      if (!stopped.await(STOP_SECONDS, TimeUnit.SECONDS)) log.warn("shutdown did not finish in {} s", STOP_SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   public static void main(String[] args) {
     SurgeConfig config;
@@ -31,10 +50,7 @@ public final class Main {
     }
     Vertx vertx = Vertx.vertx();
     Surge.start(vertx, config)
-        .onSuccess(node -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          log.info("shutting down");
-          node.stop().compose(done -> vertx.close()).await();
-        }, "surge-shutdown")))
+        .onSuccess(node -> Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, vertx), "surge-shutdown")))
         .onFailure(failure -> {
           log.error("start-up failed: {}", failure.getMessage(), failure);
           vertx.close();
