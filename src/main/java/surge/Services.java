@@ -17,7 +17,7 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
                        ProfilesService profiles, ArticlesService articles, CommentsService comments) {
 
   public static Services create(Vertx vertx, SurgeConfig config) {
-    Shards shards = Shards.connect(vertx, config.db());
+    Shards shards = Shards.connect(vertx, config.db(), config.redis());
     Tokens tokens = new Tokens(vertx, config.auth());
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("surge-cpu", config.workerPoolSize());
     PasswordHasher hasher = new PasswordHasher(workers, config.passwords());

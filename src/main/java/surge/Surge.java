@@ -10,22 +10,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
 import surge.db.Migrations;
+import surge.db.ReplicaMonitor;
 import surge.demo.DemoData;
 import surge.http.HttpVerticle;
 
 /**
- * One Surge node inside a Vert.x instance: migrate, build the shared services, deploy the HTTP
- * verticles. {@link Main} calls it for the real server, tests for theirs.
+ * One Surge node inside a Vert.x instance: migrate, build the shared services, deploy the replica
+ * monitor and the HTTP verticles. {@link Main} calls it for the real server, tests for theirs.
  */
 public final class Surge {
   private static final Logger log = LoggerFactory.getLogger(Surge.class);
   private final Vertx vertx;
   private final Services services;
+  private final String monitorId;
   private final String deploymentId;
 
-  private Surge(Vertx vertx, Services services, String deploymentId) {
+  private Surge(Vertx vertx, Services services, String monitorId, String deploymentId) {
     this.vertx = vertx;
     this.services = services;
+    this.monitorId = monitorId;
     this.deploymentId = deploymentId;
   }
 
@@ -40,10 +43,11 @@ public final class Surge {
           return Services.create(vertx, config);
         })
         .andThen(done -> startup.close())
-        .compose(services -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
-            .compose(seeded -> vertx.deployVerticle(() -> new HttpVerticle(config.http(), services),
-                new DeploymentOptions().setInstances(instances)))
-            .map(id -> new Surge(vertx, services, id)))
+        .compose(services -> vertx.deployVerticle(new ReplicaMonitor(services.shards()))
+            .compose(monitor -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
+                .compose(seeded -> vertx.deployVerticle(() -> new HttpVerticle(config.http(), services),
+                    new DeploymentOptions().setInstances(instances)))
+                .map(id -> new Surge(vertx, services, monitor, id))))
         .onSuccess(node -> log.info("Surge serving on {}:{} with {} HTTP verticle instance(s), profile {}",
             config.http().host(), config.http().port(), instances, config.profile()));
   }
@@ -52,9 +56,10 @@ public final class Surge {
     return services;
   }
 
-  /** Undeploys the HTTP verticles, then closes the pools they used. */
+  /** Undeploys the HTTP verticles and the replica monitor, then closes the pools they used. */
   public Future<Void> stop() {
     return vertx.undeploy(deploymentId)
+        .compose(done -> vertx.undeploy(monitorId))
         .compose(done -> services.workers().close())
         .compose(done -> services.shards().close());
   }

@@ -59,8 +59,7 @@ final class ArticlesRepository {
   }
 
   Future<Optional<Article>> byId(long id, Viewer viewer) {
-    return shards.byId(id).reader(viewer)
-        .compose(db -> db.preparedQuery(ONE).execute(Tuple.of(viewer.id(), id)))
+    return shards.byId(id).read(viewer, db -> db.preparedQuery(ONE).execute(Tuple.of(viewer.id(), id)))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Article.from(rows.iterator().next(), true)));
   }
 
@@ -135,7 +134,7 @@ final class ArticlesRepository {
     pageParams.addValue((long) limit).addValue((long) offset);
     Tuple countParams = Tuple.tuple();
     filterParams.forEach(countParams::addValue);
-    return shard.reader(viewer).compose(db -> {
+    return shard.read(viewer, db -> {
       Future<RowSet<Row>> page = db.preparedQuery(sql[0]).execute(pageParams);
       Future<RowSet<Row>> count = db.preparedQuery(sql[1]).execute(countParams);
       return Future.all(page, count).map(done -> {

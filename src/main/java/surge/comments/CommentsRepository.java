@@ -43,8 +43,7 @@ final class CommentsRepository {
 
   /** Newest first. */
   Future<List<Comment>> ofArticle(long articleId, Viewer viewer) {
-    return shards.byId(articleId).reader(viewer)
-        .compose(db -> db.preparedQuery(OF_ARTICLE).execute(Tuple.of(articleId))).map(rows -> {
+    return shards.byId(articleId).read(viewer, db -> db.preparedQuery(OF_ARTICLE).execute(Tuple.of(articleId))).map(rows -> {
       List<Comment> out = new ArrayList<>(rows.size());
       for (Row row : rows) out.add(from(row));
       return out;
@@ -52,8 +51,7 @@ final class CommentsRepository {
   }
 
   Future<Optional<Long>> authorOf(long commentId, long articleId, Viewer viewer) {
-    return shards.byId(articleId).reader(viewer)
-        .compose(db -> db.preparedQuery(AUTHOR).execute(Tuple.of(commentId, articleId)))
+    return shards.byId(articleId).read(viewer, db -> db.preparedQuery(AUTHOR).execute(Tuple.of(commentId, articleId)))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLong(0)));
   }
 

@@ -8,7 +8,7 @@ import java.util.List;
  * @param profile {@code dev} or {@code prod}; prod refuses to start without a JWT secret
  */
 public record SurgeConfig(
-    String profile, Http http, Db db, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo) {
+    String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo) {
 
   /**
    * @param host interface to bind ({@code http.host})
@@ -35,10 +35,29 @@ public record SurgeConfig(
    * @param pipeliningLimit queries in flight per connection ({@code db.pipeliningLimit})
    * @param acquireTimeoutMs longest wait for a pooled connection before the request fails with 503
    *     ({@code db.acquireTimeoutMs})
+   * @param replicaCheckMs how often each node checks every replica's replay position and lag ({@code db.replicaCheckMs});
+   *     a replica that goes down or falls behind leaves rotation within one interval (reads that hit it leave sooner)
+   * @param replicaMaxLagBytes a replica further behind its primary than this many WAL bytes leaves rotation
+   *     ({@code db.replicaMaxLagBytes})
+   * @param replicaMaxLagMs a replica behind its primary for longer than this leaves rotation ({@code db.replicaMaxLagMs})
+   * @param readYourWritesTtlSeconds how long a user's last write position is kept (in Redis and per node) to route
+   *     their reads to a replica that has it ({@code db.readYourWritesTtlSeconds}); must exceed the time a replica
+   *     in rotation can lag, i.e. {@code replicaMaxLagMs + replicaCheckMs}
    */
   public record Db(String host, int port, String shards, String replicas, String shardMapFile, int shardMapReloadMs, String user,
                    String password, int poolSize, int poolMaxWaitQueue, int pipeliningLimit,
-                   int preparedStatementCacheSize, int acquireTimeoutMs) {}
+                   int preparedStatementCacheSize, int acquireTimeoutMs, int replicaCheckMs, int replicaMaxLagBytes,
+                   int replicaMaxLagMs, int readYourWritesTtlSeconds) {}
+
+  /**
+   * Redis, for read-your-writes marks shared by the nodes.
+   *
+   * @param host Redis host ({@code redis.host})
+   * @param port Redis port ({@code redis.port})
+   * @param timeoutMs longest wait for Redis on a request's path; past it (or on any Redis failure) Redis is
+   *     skipped for a few seconds and signed-in users read from primaries ({@code redis.timeoutMs})
+   */
+  public record Redis(String host, int port, int timeoutMs) {}
 
   /**
    * @param jwtSecret HMAC key for HS256 tokens ({@code auth.jwtSecret}, env {@code SURGE_AUTH_JWT_SECRET}); blank
@@ -65,8 +84,15 @@ public record SurgeConfig(
     Db db = new Db(c.string("db.host"), c.integer("db.port", 1, 65535), c.string("db.shards"), c.string("db.replicas"),
         c.string("db.shardMapFile"), c.integer("db.shardMapReloadMs", 10, 60_000), c.string("db.user"), c.string("db.password"), c.integer("db.poolSize", 1, 1000), c.integer("db.poolMaxWaitQueue", -1, 1_000_000),
         c.integer("db.pipeliningLimit", 1, 4096), c.integer("db.preparedStatementCacheSize", 0, 100_000),
-        c.integer("db.acquireTimeoutMs", 100, 600_000));
+        c.integer("db.acquireTimeoutMs", 100, 600_000), c.integer("db.replicaCheckMs", 50, 60_000),
+        c.integer("db.replicaMaxLagBytes", 0, Integer.MAX_VALUE), c.integer("db.replicaMaxLagMs", 0, 3_600_000),
+        c.integer("db.readYourWritesTtlSeconds", 1, 86_400));
+    if (db.readYourWritesTtlSeconds() * 1000L <= (long) db.replicaMaxLagMs() + db.replicaCheckMs()) {
+      throw new ConfigException("config key db.readYourWritesTtlSeconds (SURGE_DB_READ_YOUR_WRITES_TTL_SECONDS) must exceed"
+          + " db.replicaMaxLagMs + db.replicaCheckMs, or a replica in rotation could serve a user a read older than their write");
+    }
     surge.db.Shards.loadMap(db); // a bad shard list or map file stops start-up here, naming its key
+    Redis redis = new Redis(c.string("redis.host"), c.integer("redis.port", 1, 65535), c.integer("redis.timeoutMs", 10, 60_000));
     Auth auth = new Auth(c.string("auth.jwtSecret"), c.string("auth.issuer"),
         c.integer("auth.tokenTtlSeconds", 60, 365 * 86400));
     if (profile.equals("prod") && auth.jwtSecret().length() < 32) {
@@ -74,6 +100,6 @@ public record SurgeConfig(
     }
     Passwords passwords = new Passwords(c.integer("passwords.memoryKib", 8, 4 << 20),
         c.integer("passwords.iterations", 1, 100), c.integer("passwords.parallelism", 1, 64));
-    return new SurgeConfig(profile, http, db, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"));
+    return new SurgeConfig(profile, http, db, redis, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"));
   }
 }

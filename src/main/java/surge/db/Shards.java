@@ -2,7 +2,11 @@ package surge.db;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,30 +40,50 @@ public final class Shards {
   private final Vertx vertx;
   private final List<PhysicalShard> physical;
   private final ShardMap evenSplit;
+  private final ReadYourWrites marks;
+  private final int checkMs;
   private volatile ShardMap map;
   private volatile String mapText;
   private volatile boolean mapUnreadable;
   private long reloadTimer = -1;
 
-  private Shards(Vertx vertx, List<PhysicalShard> physical, ShardMap evenSplit, ShardMap map, String mapText) {
+  private Shards(Vertx vertx, List<PhysicalShard> physical, ShardMap evenSplit, ShardMap map, String mapText,
+                 ReadYourWrites marks, int checkMs) {
     this.vertx = vertx;
     this.physical = physical;
     this.evenSplit = evenSplit;
     this.map = map;
     this.mapText = mapText;
+    this.marks = marks;
+    this.checkMs = checkMs;
   }
 
-  public static Shards connect(Vertx vertx, SurgeConfig.Db db) {
+  /**
+   * Builds the pools (they connect lazily), the Redis client for read-your-writes marks when replicas
+   * are configured, and the map-file reload timer when a map file is configured.
+   */
+  public static Shards connect(Vertx vertx, SurgeConfig.Db db, SurgeConfig.Redis redis) {
     ShardMap even = evenSplit(db);
     String text = readMapFile(db);
     ShardMap map = withFile(even, text, db);
+    boolean replicas = map.physical().stream().anyMatch(p -> !p.replicas().isEmpty());
+    ReadYourWrites marks = new ReadYourWrites(replicas ? redisClient(vertx, redis) : null,
+        db.readYourWritesTtlSeconds() * 1000L, redis.timeoutMs());
     List<PhysicalShard> physical = new ArrayList<>();
-    for (ShardMap.Physical spec : map.physical()) physical.add(PhysicalShard.connect(vertx, db, spec));
-    Shards shards = new Shards(vertx, physical, even, map, text);
+    for (ShardMap.Physical spec : map.physical()) physical.add(PhysicalShard.connect(vertx, db, spec, marks));
+    Shards shards = new Shards(vertx, physical, even, map, text, marks, db.replicaCheckMs());
     if (!db.shardMapFile().isBlank()) {
       shards.reloadTimer = vertx.setPeriodic(db.shardMapReloadMs(), tick -> shards.reload(db.shardMapFile()));
     }
     return shards;
+  }
+
+  private static Redis redisClient(Vertx vertx, SurgeConfig.Redis redis) {
+    return Redis.createClient(vertx, new RedisOptions()
+        .setConnectionString("redis://" + redis.host() + ":" + redis.port())
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout(redis.timeoutMs()).setTcpNoDelay(true))
+        .setMaxPoolSize(8)
+        .setMaxPoolWaiting(1024));
   }
 
   /** The configured physical shards with the map file's overrides, if one is configured. Blocking: start-up and tools only. */
@@ -168,10 +192,33 @@ public final class Shards {
     return Future.all(pings).mapEmpty();
   }
 
+  /** Checks every replica once (the {@link ReplicaMonitor} calls it every {@code db.replicaCheckMs}). */
+  Future<Void> checkReplicas() {
+    marks.prune(System.currentTimeMillis());
+    List<Future<?>> checks = new ArrayList<>();
+    for (PhysicalShard shard : physical) checks.add(shard.check());
+    return Future.join(checks).mapEmpty();
+  }
+
+  int checkMs() {
+    return checkMs;
+  }
+
+  /** The operator view ({@code GET /health/shards}): every physical shard, its replicas, their lag and health, counters. */
+  public JsonObject status() {
+    int[] counts = map.counts();
+    JsonArray shards = new JsonArray();
+    for (int i = 0; i < physical.size(); i++) shards.add(physical.get(i).status(counts[i]));
+    return new JsonObject().put("shards", shards).put("readYourWrites", new JsonObject()
+        .put("redis", marks.redisStatus())
+        .put("localUsers", marks.localUsers()));
+  }
+
   public Future<Void> close() {
     if (reloadTimer >= 0) vertx.cancelTimer(reloadTimer);
     List<Future<?>> closing = new ArrayList<>();
     for (PhysicalShard shard : physical) closing.add(shard.close());
+    closing.add(marks.close());
     return Future.join(closing).mapEmpty();
   }
 }

@@ -4,23 +4,42 @@ package surge.db;
  * Who a request acts for: a user id, or nobody. It travels from the route to every repository so
  * that reads can honour read-your-writes (a user who just wrote reads from where that write is
  * visible) and writes can record what the user wrote. One instance per request.
+ *
+ * <p>A viewer of a request that writes (any method but GET and HEAD) reads from primaries only: the
+ * checks before a write (does the article exist, who wrote this comment) must see the latest state,
+ * not a replica's.
  */
 public final class Viewer {
-  private static final Viewer ANONYMOUS = new Viewer(null);
+  private static final Viewer ANONYMOUS = new Viewer(null, false);
+  private static final Viewer ANONYMOUS_WRITING = new Viewer(null, true);
   private final Long id;
-  /** Read-your-writes state of this request, owned by {@link PhysicalShard}; null until first needed. */
+  private final boolean writing;
+  /** Read-your-writes state of this request, owned by {@link ReadYourWrites}; null until first needed. */
   volatile Object consistency;
 
-  private Viewer(Long id) {
+  private Viewer(Long id, boolean writing) {
     this.id = id;
+    this.writing = writing;
   }
 
   public static Viewer anonymous() {
     return ANONYMOUS;
   }
 
+  /** The viewer of a reading request (GET, HEAD). */
   public static Viewer of(Long id) {
-    return id == null ? ANONYMOUS : new Viewer(id);
+    return of(id, false);
+  }
+
+  /** The viewer of a request; {@code writing} for any request that may write, so that its reads go to primaries. */
+  public static Viewer of(Long id, boolean writing) {
+    if (id == null) return writing ? ANONYMOUS_WRITING : ANONYMOUS;
+    return new Viewer(id, writing);
+  }
+
+  /** Whether this request's reads must go to primaries (it writes). */
+  public boolean writing() {
+    return writing;
   }
 
   /** The user id, or null when anonymous. */

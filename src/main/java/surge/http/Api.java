@@ -28,7 +28,7 @@ public final class Api {
     new ProfilesRoutes(s.profiles()).mount(api, optionalAuth, requiredAuth);
     new ArticlesRoutes(s.articles(), http.maxPageSize()).mount(api, optionalAuth, requiredAuth);
     new CommentsRoutes(s.comments()).mount(api, optionalAuth, requiredAuth);
-    new TagsRoutes(s.shards()).mount(api);
+    new TagsRoutes(s.shards()).mount(api, optionalAuth);
 
     Router root = Router.router(vertx);
     root.route().handler(cors(http));

@@ -2,6 +2,7 @@ package surge.http;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import surge.auth.Tokens;
 import surge.db.Viewer;
@@ -36,7 +37,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
   public static Viewer viewer(RoutingContext ctx) {
     Viewer viewer = ctx.get(VIEWER);
     if (viewer == null) {
-      viewer = Viewer.of(userId(ctx));
+      HttpMethod method = ctx.request().method();
+      viewer = Viewer.of(userId(ctx), !method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD));
       ctx.put(VIEWER, viewer);
     }
     return viewer;

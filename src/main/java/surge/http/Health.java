@@ -2,11 +2,18 @@ package surge.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
 import surge.db.Shards;
 
-/** {@code /health/live} (the process answers) and {@code /health/ready} (the database answers too). */
+/**
+ * {@code /health/live} (the process answers), {@code /health/ready} (the database answers too) and
+ * {@code /health/shards}, the operator view of physical shards, replicas, lag and query counters.
+ * The operator view names hosts and ports, so it answers loopback connections only (404 otherwise)
+ * until the management port exists.
+ */
 final class Health {
   private static final JsonObject UP = new JsonObject().put("status", "UP");
   private final Shards db;
@@ -21,5 +28,14 @@ final class Health {
         .timeout(2, TimeUnit.SECONDS)
         .map(ok -> UP)
         .recover(failure -> Future.failedFuture(ApiError.unavailable("database", 1)))));
+    root.get("/health/shards").handler(Respond.ok(ctx -> !loopback(ctx)
+        ? Future.failedFuture(ApiError.notFound("route"))
+        : Future.succeededFuture(db.status())));
+  }
+
+  private static boolean loopback(RoutingContext ctx) {
+    SocketAddress peer = ctx.request().connection().remoteAddress();
+    String host = peer == null ? null : peer.hostAddress();
+    return host != null && (host.equals("127.0.0.1") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1"));
   }
 }

@@ -96,7 +96,7 @@ public final class ProfilesRepository {
   }
 
   private static Future<RowSet<Row>> read(PhysicalShard shard, Viewer viewer, String sql, Tuple params) {
-    return shard.reader(viewer).compose(client -> client.preparedQuery(sql).execute(params));
+    return shard.read(viewer, client -> client.preparedQuery(sql).execute(params));
   }
 
   private static Set<Long> idSet(RowSet<Row> rows) {

@@ -1,6 +1,7 @@
 package surge.tags;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -14,6 +15,7 @@ import java.util.Map;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
 import surge.db.Viewer;
+import surge.http.AuthHandler;
 import surge.http.Respond;
 
 /** {@code GET /tags}: every tag in use, most used first (ties alphabetical), counted over all shards. */
@@ -25,14 +27,16 @@ public final class TagsRoutes {
     this.shards = shards;
   }
 
-  public void mount(Router api) {
-    api.get("/tags").handler(Respond.ok(this::list));
+  /** Optional auth only for read-your-writes: a signed-in author sees the tags of the article they just wrote. */
+  public void mount(Router api, Handler<RoutingContext> optionalAuth) {
+    api.get("/tags").handler(optionalAuth).handler(Respond.ok(this::list));
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
+    Viewer viewer = AuthHandler.viewer(ctx);
     List<Future<RowSet<Row>>> parts = new ArrayList<>();
     for (PhysicalShard shard : shards.all()) {
-      parts.add(shard.reader(Viewer.anonymous()).compose(db -> db.preparedQuery(TAGS).execute()));
+      parts.add(shard.read(viewer, db -> db.preparedQuery(TAGS).execute()));
     }
     return Future.all(parts).map(done -> {
       Map<String, Long> counts = new HashMap<>();

@@ -16,6 +16,12 @@ import surge.config.SurgeConfig;
  * {@code surge_test} and {@code surge_test_s1} as two physical shards, unless {@code SURGE_DB_SHARDS} says otherwise). Configuration goes through
  * the same loader as production: {@code conf/surge.json}, then {@code SURGE_*} variables, then the
  * test's overrides.
+ *
+ * <p>Replicas: feature tests write as one client and read as another (often anonymously) at once,
+ * which replicas do not promise: on the stack ({@code synchronous_commit = off}, WAL flushed every
+ * 200 ms) another client sees a write up to ~200 ms late. So nodes read from primaries only, unless
+ * started with {@link #startWithReplicas} (the replica tests in {@code surge.db}) or the suite runs
+ * with {@code SURGE_TEST_REPLICAS=true}.
  */
 public final class TestNode {
   /** Fixed so tokens minted by a test (e.g. expired ones) verify against the node's key. */
@@ -24,6 +30,10 @@ public final class TestNode {
   private TestNode() {}
 
   public static SurgeConfig config(int port, Map<String, String> overrides) {
+    return config(port, overrides, "true".equalsIgnoreCase(System.getenv("SURGE_TEST_REPLICAS")));
+  }
+
+  public static SurgeConfig config(int port, Map<String, String> overrides, boolean replicas) {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putIfAbsent("SURGE_DB_SHARDS", "surge_test,surge_test_s1");
     // The suite's databases follow the even split, whatever map bin/shard-move left in conf/ for bin/run.
@@ -32,15 +42,23 @@ public final class TestNode {
         "--http.host=127.0.0.1", "--http.port=" + port, "--auth.jwtSecret=" + JWT_SECRET,
         // Cheaper Argon2 for the suite's hundreds of registrations; production cost is in conf/.
         "--passwords.memoryKib=1024", "--passwords.iterations=1"));
+    if (!replicas) args.add("--db.replicas=");
     overrides.forEach((k, v) -> args.add("--" + k + "=" + v));
     return SurgeConfig.from(ConfigTree.load(Path.of("conf/surge.json"), env, args));
   }
 
   public static Started start(Vertx vertx, Map<String, String> overrides) {
-    int port = freePort();
-    SurgeConfig config = config(port, overrides);
+    return start(vertx, config(freePort(), overrides));
+  }
+
+  /** A node that reads from the stack's replicas ({@code db.replicas} of conf/surge.json or SURGE_DB_REPLICAS). */
+  public static Started startWithReplicas(Vertx vertx, Map<String, String> overrides) {
+    return start(vertx, config(freePort(), overrides, true));
+  }
+
+  private static Started start(Vertx vertx, SurgeConfig config) {
     Surge node = Surge.start(vertx, config).await();
-    return new Started(node, port, config);
+    return new Started(node, config.http().port(), config);
   }
 
   public static Started start(Vertx vertx) {
