@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import surge.config.ConfigException;
 import surge.config.ConfigTree;
@@ -55,6 +56,9 @@ public final class ShardMove {
       super(message, cause);
     }
   }
+
+  /** How long the switch waits for the target's replicas to replay the copy. */
+  private static final int REPLICA_WAIT_SECONDS = 30;
 
   private final Vertx vertx;
   private final SurgeConfig.Db db;
@@ -181,6 +185,8 @@ public final class ShardMove {
       sourceDigests = timed("verify", () -> verify(from, to, logical));
       progress.line("verified " + sourceDigests.size() + " tables (row counts and md5) in " + millis.get("verify") + " ms");
       progress.reached(Step.VERIFIED);
+      ShardMap.Physical targetSpec = map.physical().get(target);
+      timedStep("replicas", () -> awaitReplicas(targetSpec, to));
     } catch (RuntimeException e) {
       throw abort(map, logical, to, e);
     }
@@ -295,13 +301,51 @@ public final class ShardMove {
     }
   }
 
+  /**
+   * Anonymous reads go to the target's replicas as soon as the map switches, so they must hold the
+   * copy first: wait until each replica has replayed past the copy's commit. A replica that cannot
+   * be reached is out of rotation anyway and replays the copy before it rejoins; it is skipped.
+   */
+  private void awaitReplicas(ShardMap.Physical target, Pool primary) {
+    long copied = Lsn.parse(primary.query("SELECT pg_current_wal_insert_lsn()::text").execute().await()
+        .iterator().next().getString(0));
+    for (ShardMap.Endpoint replica : target.replicas()) {
+      Pool pool = pool(replica, target.database(), target.name() + "-replica");
+      try {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(REPLICA_WAIT_SECONDS);
+        while (!Lsn.reached(replayed(pool), copied)) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("replica " + replica + " has not replayed the copy within "
+                + REPLICA_WAIT_SECONDS + " s; it lags, so the move is undone");
+          }
+          sleep(20);
+        }
+        progress.line("replica " + replica + " has the copy");
+      } catch (RuntimeException e) {
+        if (e instanceof IllegalStateException) throw e;
+        progress.line("replica " + replica + " unreachable (" + e.getMessage() + "): skipped, it replays the copy before it rejoins");
+      } finally {
+        pool.close().await();
+      }
+    }
+  }
+
+  private static long replayed(Pool replica) {
+    return Lsn.parse(replica.query("SELECT pg_last_wal_replay_lsn()::text").execute().await()
+        .iterator().next().getString(0));
+  }
+
   /** A small pool of the tool's own; UTC so row text (timestamps) compares equal across servers. */
   private Pool pool(ShardMap.Physical physical) {
+    return pool(physical.primary(), physical.database(), physical.name());
+  }
+
+  private Pool pool(ShardMap.Endpoint endpoint, String database, String name) {
     PgConnectOptions connect = new PgConnectOptions()
-        .setHost(physical.primary().host()).setPort(physical.primary().port()).setDatabase(physical.database())
+        .setHost(endpoint.host()).setPort(endpoint.port()).setDatabase(database)
         .setUser(db.user()).setPassword(db.password())
         .addProperty("TimeZone", "UTC");
-    return PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("shard-move-" + physical.name()))
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("shard-move-" + name))
         .connectingTo(connect).using(vertx).build();
   }
 
@@ -335,11 +379,15 @@ public final class ShardMove {
   }
 
   private void waitForNodes() {
+    sleep(waitMs);
+  }
+
+  private static void sleep(long ms) {
     try {
-      Thread.sleep(waitMs); // the tool's own thread, never an event loop
+      Thread.sleep(ms); // the tool's own thread, never an event loop
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for nodes to reload the shard map", e);
+      throw new IllegalStateException("interrupted while waiting", e);
     }
   }
 

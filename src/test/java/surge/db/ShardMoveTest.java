@@ -61,7 +61,8 @@ class ShardMoveTest {
       pools.add(pool);
     }
     mapFile = Files.createTempDirectory("surge-shard-map").resolve("shard-map.json");
-    node = TestNode.start(vertx, Map.of("db.shards", String.join(",", DATABASES), "db.replicas", "",
+    // With the stack's replica: reads right after the switch must find the copy there too.
+    node = TestNode.startWithReplicas(vertx, Map.of("db.shards", String.join(",", DATABASES),
         "db.shardMapFile", mapFile.toString(), "db.shardMapReloadMs", Long.toString(RELOAD_MS)));
     client = new Client(vertx, node.port());
   }

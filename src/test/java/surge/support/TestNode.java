@@ -13,15 +13,16 @@ import surge.config.SurgeConfig;
 
 /**
  * Starts a real Surge node for a test class, against the local stack's PostgreSQL (database
- * {@code surge_test} and {@code surge_test_s1} as two physical shards, unless {@code SURGE_DB_SHARDS} says otherwise). Configuration goes through
- * the same loader as production: {@code conf/surge.json}, then {@code SURGE_*} variables, then the
+ * {@code surge_test} and {@code surge_test_s1} as two physical shards, unless {@code SURGE_DB_SHARDS}
+ * says otherwise). Configuration goes through the same loader as production: {@code conf/surge.json}, then {@code SURGE_*} variables, then the
  * test's overrides.
  *
  * <p>Replicas: feature tests write as one client and read as another (often anonymously) at once,
- * which replicas do not promise: on the stack ({@code synchronous_commit = off}, WAL flushed every
- * 200 ms) another client sees a write up to ~200 ms late. So nodes read from primaries only, unless
- * started with {@link #startWithReplicas} (the replica tests in {@code surge.db}) or the suite runs
- * with {@code SURGE_TEST_REPLICAS=true}.
+ * which replicas do not promise (read-your-writes is per user): another client may see a write a
+ * replay later. On the stack that is about a millisecond, and the whole suite passes with
+ * {@code SURGE_TEST_REPLICAS=true}, but a loaded CI machine could stretch it, so by default nodes
+ * read from primaries only and the replica paths are tested by the nodes started with
+ * {@link #startWithReplicas} (the replica tests in {@code surge.db}).
  */
 public final class TestNode {
   /** Fixed so tokens minted by a test (e.g. expired ones) verify against the node's key. */
