@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +36,7 @@ final class ArticlesRepository {
   private static final String ITEM = "SELECT a.id, a.title, a.description, a.tags, a.favorites_count,"
       + " a.created_at, a.updated_at, a.author_id, u.username, u.bio, u.image,"
       + " EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = $1) AS favorited";
+  private static final String BY_IDS = ITEM + " FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = ANY($2)";
   private static final String ONE = ITEM + ", a.body FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = $2";
   private static final String INSERT = "INSERT INTO articles"
       + " (id, author_id, title, description, body, tags, created_at, updated_at)"
@@ -51,8 +54,14 @@ final class ArticlesRepository {
       + " UPDATE articles SET favorites_count = favorites_count - (SELECT count(*) FROM removed) WHERE id = $1";
 
   private final Shards shards;
+  private static final Comparator<Key> KEY_ORDER = Comparator.comparing(Key::createdAt).reversed()
+      .thenComparing(Comparator.comparingLong(Key::id).reversed());
+  /** Pages at least this deep over several shards merge keys first (see {@link #keysFirst}). */
+  static final int KEYS_FIRST_OFFSET = 20;
+
   /** Statements per filter combination (keyed by its WHERE clause); at most 16 entries. */
   private final ConcurrentHashMap<String, String[]> listSql = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, String[]> keySql = new ConcurrentHashMap<>();
 
   ArticlesRepository(Shards shards) {
     this.shards = shards;
@@ -100,6 +109,7 @@ final class ArticlesRepository {
       var only = parts.entrySet().iterator().next();
       return listOn(only.getKey(), only.getValue(), viewer, limit, offset);
     }
+    if (offset >= KEYS_FIRST_OFFSET) return keysFirst(parts, viewer, limit, offset);
     int perShard = (int) Math.min(Integer.MAX_VALUE, (long) offset + limit);
     List<Future<Page>> pages = new ArrayList<>();
     parts.forEach((shard, part) -> pages.add(listOn(shard, part, viewer, perShard, 0)));
@@ -112,6 +122,64 @@ final class ArticlesRepository {
       }
       return new Page(Merge.page(sorted, NEWEST_FIRST, offset, limit), total);
     });
+  }
+
+  /**
+   * Deep pages over several shards: merge only (created_at, id) of each shard's first
+   * {@code offset + limit} matches (an index scan, no joins, little data), then read the page's
+   * rows from the shards that hold them. Two round trips instead of one, but the rows skipped by
+   * the offset are never built or sent.
+   */
+  private Future<Page> keysFirst(Map<PhysicalShard, ArticleFilter> parts, Viewer viewer, int limit, int offset) {
+    long perShard = Math.min(Integer.MAX_VALUE, (long) offset + limit);
+    List<Future<List<Key>>> keys = new ArrayList<>();
+    List<Future<Long>> counts = new ArrayList<>();
+    parts.forEach((shard, part) -> {
+      String[] sql = keySql.computeIfAbsent(part.where(1), shape -> keyStatements(part));
+      Tuple params = Tuple.tuple();
+      part.params().forEach(params::addValue);
+      Tuple keyParams = Tuple.tuple();
+      part.params().forEach(keyParams::addValue);
+      keyParams.addValue(perShard);
+      keys.add(shard.read(viewer, db -> db.preparedQuery(sql[0]).execute(keyParams).map(ArticlesRepository::keys)));
+      counts.add(shard.read(viewer, db -> db.preparedQuery(sql[1]).execute(params).map(rows -> rows.iterator().next().getLong(0))));
+    });
+    return Future.all(keys).compose(ok -> {
+      List<List<Key>> sorted = new ArrayList<>();
+      for (Future<List<Key>> part : keys) sorted.add(part.result());
+      List<Key> page = Merge.page(sorted, KEY_ORDER, offset, limit);
+      Future<Map<Long, Article>> rows = rowsOf(page, viewer);
+      return Future.all(rows, Future.all(counts)).map(done -> {
+        List<Article> articles = new ArrayList<>(page.size());
+        for (Key key : page) {
+          Article article = rows.result().get(key.id());
+          if (article != null) articles.add(article); // deleted between the two reads
+        }
+        long total = 0;
+        for (Future<Long> count : counts) total += count.result();
+        return new Page(articles, total);
+      });
+    });
+  }
+
+  /** The list rows of the given articles, one query per shard that holds some of them. */
+  private Future<Map<Long, Article>> rowsOf(List<Key> page, Viewer viewer) {
+    List<Future<RowSet<Row>>> reads = new ArrayList<>();
+    shards.group(page, Key::id).forEach((shard, ids) -> {
+      Tuple params = Tuple.of(viewer.id(), (Object) ids.stream().map(Key::id).toArray(Long[]::new));
+      reads.add(shard.read(viewer, db -> db.preparedQuery(BY_IDS).execute(params)));
+    });
+    return Future.all(reads).map(done -> {
+      Map<Long, Article> out = new HashMap<>();
+      for (Future<RowSet<Row>> read : reads) for (Row row : read.result()) out.put(row.getLong("id"), Article.from(row, false));
+      return out;
+    });
+  }
+
+  private static List<Key> keys(RowSet<Row> rows) {
+    List<Key> out = new ArrayList<>(rows.size());
+    for (Row row : rows) out.add(new Key(row.getLong(0), row.getOffsetDateTime(1)));
+    return out;
   }
 
   private Map<PhysicalShard, ArticleFilter> partsOf(ArticleFilter filter) {
@@ -153,6 +221,14 @@ final class ArticlesRepository {
         .compose(rows -> shard.wrote(viewer).map(rows));
   }
 
+  /** [key statement, count statement] for one filter shape. */
+  private static String[] keyStatements(ArticleFilter filter) {
+    int params = filter.params().size();
+    String keys = "SELECT a.id, a.created_at FROM articles a" + filter.where(1)
+        + " ORDER BY a.created_at DESC, a.id DESC LIMIT $" + (params + 1);
+    return new String[] {keys, "SELECT count(*) FROM articles a" + filter.where(1)};
+  }
+
   /** [page statement, count statement] for one filter shape; the page's $1 is the viewer. */
   private static String[] listStatements(ArticleFilter filter) {
     int params = filter.params().size();
@@ -162,4 +238,7 @@ final class ArticlesRepository {
   }
 
   record Page(List<Article> articles, long total) {}
+
+  /** An article's place in the list order. */
+  record Key(long id, OffsetDateTime createdAt) {}
 }
