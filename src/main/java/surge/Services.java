@@ -5,6 +5,7 @@ import io.vertx.core.WorkerExecutor;
 import surge.articles.ArticlesService;
 import surge.auth.PasswordHasher;
 import surge.auth.Tokens;
+import surge.cache.Caches;
 import surge.comments.CommentsService;
 import surge.config.SurgeConfig;
 import surge.db.Shards;
@@ -14,16 +15,17 @@ import surge.users.UsersService;
 
 /** The node's feature services, built once and shared by every HTTP verticle instance. */
 public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
-                       ProfilesService profiles, ArticlesService articles, CommentsService comments) {
+                       ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches) {
 
   public static Services create(Vertx vertx, SurgeConfig config) {
     Shards shards = Shards.connect(vertx, config.db(), config.redis());
     Tokens tokens = new Tokens(vertx, config.auth());
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("surge-cpu", config.workerPoolSize());
     PasswordHasher hasher = new PasswordHasher(workers, config.passwords());
-    ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards));
-    ArticlesService articles = new ArticlesService(shards, profiles);
-    return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens), profiles, articles,
-        new CommentsService(shards, articles, profiles));
+    Caches caches = Caches.create(vertx, config.cache(), config.redis(), config.db());
+    ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards), caches);
+    ArticlesService articles = new ArticlesService(shards, profiles, caches);
+    return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens, caches), profiles, articles,
+        new CommentsService(shards, articles, profiles), caches);
   }
 }

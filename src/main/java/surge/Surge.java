@@ -61,6 +61,7 @@ public final class Surge {
     return vertx.undeploy(deploymentId)
         .compose(done -> vertx.undeploy(monitorId))
         .compose(done -> services.workers().close())
+        .compose(done -> services.caches().close())
         .compose(done -> services.shards().close());
   }
 }

@@ -34,6 +34,27 @@ public record Article(long id, String title, String description, String body, St
         Profile.from(row, "author_id"), row.getBoolean("favorited"));
   }
 
+  /** What the {@code article} cache keeps: everything but the viewer's flag and the author's profile. */
+  JsonObject core() {
+    return new JsonObject().put("id", id).put("title", title).put("description", description).put("body", body)
+        .put("tags", new JsonArray(java.util.List.of((Object[]) tags))).put("favoritesCount", favoritesCount)
+        .put("createdAt", time(createdAt)).put("updatedAt", time(updatedAt)).put("authorId", author.id());
+  }
+
+  static long authorIdOf(JsonObject core) {
+    return core.getLong("authorId");
+  }
+
+  /** An article from a cached {@link #core()}, with the author's profile and the viewer's flag read per request. */
+  static Article fromCore(JsonObject core, Profile author, boolean favorited) {
+    JsonArray tagList = core.getJsonArray("tags");
+    String[] tags = new String[tagList.size()];
+    for (int i = 0; i < tags.length; i++) tags[i] = tagList.getString(i);
+    return new Article(core.getLong("id"), core.getString("title"), core.getString("description"), core.getString("body"),
+        tags, core.getInteger("favoritesCount"), OffsetDateTime.parse(core.getString("createdAt")),
+        OffsetDateTime.parse(core.getString("updatedAt")), author, favorited);
+  }
+
   public JsonObject toJson(boolean followingAuthor) {
     JsonObject json = new JsonObject()
         .put("slug", slug())

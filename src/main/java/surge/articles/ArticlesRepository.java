@@ -46,6 +46,7 @@ final class ArticlesRepository {
       + " description = coalesce($3, description), body = coalesce($4, body), tags = coalesce($5, tags),"
       + " updated_at = greatest(" + NOW_MS + ", updated_at + interval '1 millisecond') WHERE id = $1";
   private static final String DELETE = "DELETE FROM articles WHERE id = $1";
+  private static final String FAVORITED = "SELECT 1 FROM favorites WHERE article_id = $1 AND user_id = $2";
   private static final String FAVORITE = "WITH added AS ("
       + " INSERT INTO favorites (article_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1)"
       + " UPDATE articles SET favorites_count = favorites_count + (SELECT count(*) FROM added) WHERE id = $1";
@@ -70,6 +71,13 @@ final class ArticlesRepository {
   Future<Optional<Article>> byId(long id, Viewer viewer) {
     return shards.byId(id).read(viewer, db -> db.preparedQuery(ONE).execute(Tuple.of(viewer.id(), id)))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Article.from(rows.iterator().next(), true)));
+  }
+
+  /** Whether the viewer favorited the article (one query on the article's shard); false for anonymous viewers. */
+  Future<Boolean> favorited(long articleId, Viewer viewer) {
+    if (viewer.isAnonymous()) return Future.succeededFuture(false);
+    return shards.byId(articleId).read(viewer, db -> db.preparedQuery(FAVORITED).execute(Tuple.of(articleId, viewer.user())))
+        .map(rows -> rows.size() > 0);
   }
 
   Future<Long> insert(Viewer author, String title, String description, String body, List<String> tags) {

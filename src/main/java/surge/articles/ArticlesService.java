@@ -4,31 +4,58 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import surge.cache.Caches;
 import surge.db.Shards;
 import surge.db.Viewer;
 import surge.http.ApiError;
 import surge.profiles.ProfilesService;
 
-/** Articles: create, read, list, feed, update, delete, favorite. */
+/**
+ * Articles: create, read, list, feed, update, delete, favorite.
+ *
+ * <p>Caching (see {@link Caches}): reading requests take an article from the {@code article} cache
+ * (its author from the {@code profile} cache) and read only the viewer's {@code favorited} and
+ * {@code following} per request; anonymous global and by-tag list pages come whole from the
+ * {@code list} cache. Requests that write read the database. Every write invalidates before it answers.
+ */
 public final class ArticlesService {
+  /** Cache loads read primaries, so a load that starts after a write commits sees it. */
+  private static final Viewer LOADER = Viewer.of(null, true);
   private final ArticlesRepository repository;
   private final ProfilesService profiles;
+  private final Caches caches;
 
-  public ArticlesService(Shards shards, ProfilesService profiles) {
+  public ArticlesService(Shards shards, ProfilesService profiles, Caches caches) {
     this.repository = new ArticlesRepository(shards);
     this.profiles = profiles;
+    this.caches = caches;
   }
 
   /** The article a slug names, as the viewer sees it; 404 {@code article} when there is none. */
   public Future<Article> find(String slug, Viewer viewer) {
     var id = Slugs.idOf(slug);
     if (id.isEmpty()) return Future.failedFuture(ApiError.notFound("article"));
-    return repository.byId(id.getAsLong(), viewer).map(found -> found
+    Future<Optional<Article>> read = viewer.writing() ? repository.byId(id.getAsLong(), viewer) : cached(id.getAsLong(), viewer);
+    return read.map(found -> found
         .filter(article -> article.slug().equals(slug)) // an old title's slug no longer names it
         .orElseThrow(() -> ApiError.notFound("article")));
+  }
+
+  /** The article through the cache: the shared part cached, the author's profile cached, the viewer's flag read now. */
+  private Future<Optional<Article>> cached(long id, Viewer viewer) {
+    Future<Boolean> favorited = repository.favorited(id, viewer); // meanwhile: it needs nothing from the cache
+    return caches.strict(viewer).compose(strict -> caches.articles().get(Long.toString(id), strict,
+            () -> repository.byId(id, LOADER).map(found -> found.map(Article::core).orElse(null)))
+        .compose(core -> {
+          if (core == null) return Future.succeededFuture(Optional.<Article>empty());
+          Future<Optional<surge.profiles.Profile>> author = profiles.byId(Article.authorIdOf(core), viewer, strict);
+          return Future.all(author, favorited).map(done -> author.result()
+              .map(profile -> Article.fromCore(core, profile, favorited.result())));
+        }));
   }
 
   public Future<JsonObject> get(String slug, Viewer viewer) {
@@ -37,6 +64,7 @@ public final class ArticlesService {
 
   public Future<JsonObject> create(Viewer author, ArticleInput input) {
     return repository.insert(author, input.title(), input.description(), input.body(), input.tags())
+        .compose(id -> caches.articleChanged(null, author).map(id))
         .compose(id -> repository.byId(id, author))
         .compose(article -> single(article.orElseThrow(() -> ApiError.notFound("article")), author));
   }
@@ -44,23 +72,31 @@ public final class ArticlesService {
   public Future<JsonObject> update(String slug, Viewer user, ArticleInput change) {
     return owned(slug, user)
         .compose(article -> repository.update(article.id(), user, change.title(), change.description(), change.body(), change.tags())
+            .compose(done -> caches.articleChanged(article.id(), user))
             .compose(done -> repository.byId(article.id(), user)))
         .compose(article -> single(article.orElseThrow(() -> ApiError.notFound("article")), user));
   }
 
   public Future<Void> delete(String slug, Viewer user) {
-    return owned(slug, user).compose(article -> repository.delete(article.id(), user));
+    return owned(slug, user).compose(article -> repository.delete(article.id(), user)
+        .compose(done -> caches.articleChanged(article.id(), user)));
   }
 
   public Future<JsonObject> favorite(String slug, Viewer user, boolean on) {
     return find(slug, user)
         .compose(article -> (on ? repository.favorite(article.id(), user) : repository.unfavorite(article.id(), user))
+            .compose(done -> caches.articleChanged(article.id(), user))
             .compose(done -> repository.byId(article.id(), user)))
         .compose(article -> single(article.orElseThrow(() -> ApiError.notFound("article")), user));
   }
 
   /** Global list filtered by tag, author and favoriting user; unknown names give an empty page. */
   public Future<JsonObject> list(String tag, String author, String favoritedBy, Viewer viewer, int limit, int offset) {
+    if (viewer.isAnonymous() && !viewer.writing() && author == null && favoritedBy == null) {
+      String key = caches.listGeneration() + ":articles:" + limit + ":" + offset + ":" + (tag == null ? "-" : "t=" + tag);
+      // list loads may read replicas: lists are cached for anonymous readers only, whose bound includes replica lag
+      return caches.lists().get(key, false, () -> page(new ArticleFilter(tag, null, null, null), viewer, limit, offset));
+    }
     Future<Long> authorId = author == null ? Future.succeededFuture() : profiles.idOf(author, viewer);
     Future<Long> favoriterId = favoritedBy == null ? Future.succeededFuture() : profiles.idOf(favoritedBy, viewer);
     return Future.all(authorId, favoriterId).compose(ids -> {

@@ -8,7 +8,8 @@ import java.util.List;
  * @param profile {@code dev} or {@code prod}; prod refuses to start without a JWT secret
  */
 public record SurgeConfig(
-    String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo) {
+    String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo,
+    Cache cache) {
 
   /**
    * @param host interface to bind ({@code http.host})
@@ -60,6 +61,24 @@ public record SurgeConfig(
   public record Redis(String host, int port, int timeoutMs) {}
 
   /**
+   * The two-level cache (see {@link surge.cache.Caches}) and HTTP caching headers.
+   *
+   * @param enabled whether reads go through the cache at all ({@code cache.enabled})
+   * @param l1MaxEntries entries kept in process per cache, least recently used out first ({@code cache.l1MaxEntries})
+   * @param entityTtlSeconds lifetime of cached articles and profiles ({@code cache.entityTtlSeconds}): the longest
+   *     another client can read one stale if an invalidation is lost
+   * @param listTtlSeconds lifetime of cached anonymous list pages and the tag list ({@code cache.listTtlSeconds})
+   * @param jitterPercent Redis TTLs vary by up to this share either way, so entries filled together do not expire
+   *     together ({@code cache.jitterPercent})
+   * @param redisBreakerSeconds after a Redis failure or a command slower than {@code redis.timeoutMs}, the cache is
+   *     bypassed for this long before Redis is tried again ({@code cache.redisBreakerSeconds})
+   * @param httpMaxAgeSeconds {@code Cache-Control: public, max-age} of anonymous GET responses under {@code /api}
+   *     ({@code http.cacheMaxAgeSeconds}); 0 sends {@code no-cache} instead, so shared caches revalidate every time
+   */
+  public record Cache(boolean enabled, int l1MaxEntries, int entityTtlSeconds, int listTtlSeconds, int jitterPercent,
+                      int redisBreakerSeconds, int httpMaxAgeSeconds) {}
+
+  /**
    * @param jwtSecret HMAC key for HS256 tokens ({@code auth.jwtSecret}, env {@code SURGE_AUTH_JWT_SECRET}); blank
    *     in dev means a random key per process
    * @param tokenTtlSeconds token lifetime ({@code auth.tokenTtlSeconds})
@@ -100,6 +119,11 @@ public record SurgeConfig(
     }
     Passwords passwords = new Passwords(c.integer("passwords.memoryKib", 8, 4 << 20),
         c.integer("passwords.iterations", 1, 100), c.integer("passwords.parallelism", 1, 64));
-    return new SurgeConfig(profile, http, db, redis, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"));
+    Cache cache = new Cache(c.bool("cache.enabled"), c.integer("cache.l1MaxEntries", 1, 10_000_000),
+        c.integer("cache.entityTtlSeconds", 1, 86_400), c.integer("cache.listTtlSeconds", 1, 86_400),
+        c.integer("cache.jitterPercent", 0, 50), c.integer("cache.redisBreakerSeconds", 1, 600),
+        c.integer("http.cacheMaxAgeSeconds", 0, 86_400));
+    return new SurgeConfig(profile, http, db, redis, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"),
+        cache);
   }
 }

@@ -28,11 +28,12 @@ public final class Api {
     new ProfilesRoutes(s.profiles()).mount(api, optionalAuth, requiredAuth);
     new ArticlesRoutes(s.articles(), http.maxPageSize()).mount(api, optionalAuth, requiredAuth);
     new CommentsRoutes(s.comments()).mount(api, optionalAuth, requiredAuth);
-    new TagsRoutes(s.shards()).mount(api, optionalAuth);
+    new TagsRoutes(s.shards(), s.caches()).mount(api, optionalAuth);
 
     Router root = Router.router(vertx);
     root.route().handler(cors(http));
-    new Health(s.shards()).mount(root);
+    root.route().handler(HttpCaching.policy(s.caches().httpMaxAgeSeconds()));
+    new Health(s.shards(), s.caches()).mount(root);
     // "/api/*" first: a sub-router that finds no route hands its 404/405 to the parent, and the
     // last one tried wins. In this order "/api/v1/..." ends in the v1 mount, so its 405 is kept.
     root.route("/api/*").subRouter(api);

@@ -6,6 +6,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
+import surge.cache.Caches;
 import surge.db.Shards;
 
 /**
@@ -17,9 +18,11 @@ import surge.db.Shards;
 final class Health {
   private static final JsonObject UP = new JsonObject().put("status", "UP");
   private final Shards db;
+  private final Caches caches;
 
-  Health(Shards db) {
+  Health(Shards db, Caches caches) {
     this.db = db;
+    this.caches = caches;
   }
 
   void mount(Router root) {
@@ -31,6 +34,9 @@ final class Health {
     root.get("/health/shards").handler(Respond.ok(ctx -> !loopback(ctx)
         ? Future.failedFuture(ApiError.notFound("route"))
         : Future.succeededFuture(db.status())));
+    root.get("/health/cache").handler(Respond.ok(ctx -> !loopback(ctx)
+        ? Future.failedFuture(ApiError.notFound("route"))
+        : Future.succeededFuture(caches.status())));
   }
 
   private static boolean loopback(RoutingContext ctx) {

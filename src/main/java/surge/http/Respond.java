@@ -16,8 +16,11 @@ public final class Respond {
 
   private Respond() {}
 
+  /** 200 with the body; GET responses get an ETag, Cache-Control and 304 handling ({@link HttpCaching}). */
   public static Handler<RoutingContext> ok(Function<RoutingContext, Future<JsonObject>> handler) {
-    return withStatus(200, handler);
+    return ctx -> start(ctx, handler).onSuccess(body -> {
+      if (!ctx.response().ended()) HttpCaching.ok(ctx, body.toBuffer());
+    }).onFailure(ctx::fail);
   }
 
   public static Handler<RoutingContext> created(Function<RoutingContext, Future<JsonObject>> handler) {

@@ -1,20 +1,30 @@
 package surge.profiles;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import surge.cache.Caches;
 import surge.db.Viewer;
 import surge.http.ApiError;
 
-/** Profile reads and follow/unfollow. Other features call it for authors' profiles and follow flags. */
+/**
+ * Profile reads and follow/unfollow. Other features call it for authors' profiles and follow flags.
+ * Reads of reading requests go through the {@code profile} cache ({@code name:<username>},
+ * {@code id:<userId>}); {@code following} is never cached, it is read per request.
+ */
 public final class ProfilesService {
+  /** Cache loads read primaries, so a load that starts after a write commits sees it. */
+  private static final Viewer LOADER = Viewer.of(null, true);
   private final ProfilesRepository repository;
+  private final Caches caches;
 
-  public ProfilesService(ProfilesRepository repository) {
+  public ProfilesService(ProfilesRepository repository, Caches caches) {
     this.repository = repository;
+    this.caches = caches;
   }
 
   public Future<Profile> find(String username, Viewer viewer) {
@@ -57,10 +67,29 @@ public final class ProfilesService {
     return lookup(username, viewer).map(p -> p.map(Profile::id).orElse(null));
   }
 
+  /** A user's profile by id through the cache (article authors); empty when there is none. */
+  public Future<Optional<Profile>> byId(long id, Viewer viewer, boolean strict) {
+    if (viewer.writing()) return repository.byIds(List.of(id), viewer).map(found -> Optional.ofNullable(found.get(id)));
+    return caches.profiles().get("id:" + id, strict,
+            () -> repository.byIds(List.of(id), LOADER).map(found -> found.containsKey(id) ? json(found.get(id)) : null))
+        .map(json -> Optional.ofNullable(json).map(ProfilesService::profile));
+  }
+
   private Future<Optional<Profile>> lookup(String username, Viewer viewer) {
     // No stored name contains NUL, and PostgreSQL would reject it as a parameter.
     if (username.indexOf('\u0000') >= 0) return Future.succeededFuture(Optional.empty());
-    return repository.byUsername(username, viewer);
+    if (viewer.writing()) return repository.byUsername(username, viewer);
+    return caches.strict(viewer).compose(strict -> caches.profiles().get("name:" + username, strict,
+            () -> repository.byUsername(username, LOADER).map(found -> found.map(ProfilesService::json).orElse(null))))
+        .map(json -> Optional.ofNullable(json).map(ProfilesService::profile));
+  }
+
+  static JsonObject json(Profile p) {
+    return new JsonObject().put("id", p.id()).put("username", p.username()).put("bio", p.bio()).put("image", p.image());
+  }
+
+  static Profile profile(JsonObject json) {
+    return new Profile(json.getLong("id"), json.getString("username"), json.getString("bio"), json.getString("image"));
   }
 
   /** A profile as one viewer sees it. */

@@ -3,6 +3,7 @@ package surge.users;
 import io.vertx.core.Future;
 import surge.auth.PasswordHasher;
 import surge.auth.Tokens;
+import surge.cache.Caches;
 import surge.db.Shards;
 import surge.http.ApiError;
 
@@ -11,11 +12,13 @@ public final class UsersService {
   private final UsersRepository repository;
   private final PasswordHasher hasher;
   private final Tokens tokens;
+  private final Caches caches;
 
-  public UsersService(Shards shards, PasswordHasher hasher, Tokens tokens) {
+  public UsersService(Shards shards, PasswordHasher hasher, Tokens tokens, Caches caches) {
     this.repository = new UsersRepository(shards);
     this.hasher = hasher;
     this.tokens = tokens;
+    this.caches = caches;
   }
 
   /** A new user and their first token; 409 names every field already taken. */
@@ -44,7 +47,9 @@ public final class UsersService {
   /** Applies a checked change; the password, when given, is hashed off the event loop first. */
   public Future<User> update(long userId, UserChange change) {
     Future<String> hash = change.password() == null ? Future.succeededFuture(null) : hasher.hash(change.password());
-    return current(userId).compose(user -> hash.compose(h -> repository.update(user, change.applyTo(user), h)));
+    return current(userId).compose(user -> hash.compose(h -> repository.update(user, change.applyTo(user), h))
+        // the public profile (and every list page showing it as an author) is cached under both names
+        .compose(updated -> caches.profileChanged(userId, user.username(), updated.username()).map(updated)));
   }
 
   private static Future<Void> rejectTaken(boolean[] taken) {

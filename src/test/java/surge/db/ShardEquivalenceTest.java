@@ -136,6 +136,9 @@ class ShardEquivalenceTest {
     }
     node1 = TestNode.start(vertx, PropDbs.nodeConfig(List.of(PropDbs.ONE)));
     node4 = TestNode.start(vertx, PropDbs.nodeConfig(PropDbs.FOUR));
+    // the wipe happened behind the caches' back: what an earlier run cached under these names is gone
+    node1.node().services().caches().flushAll().await();
+    node4.node().services().caches().flushAll().await();
     one = new Side("1-shard", new Client(vertx, node1.port()));
     four = new Side("4-shard", new Client(vertx, node4.port()));
     model = new Model();

@@ -1,0 +1,71 @@
+package surge.cache;
+
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import surge.support.Client;
+
+/** Reads a node's operator views over HTTP (loopback), and starts/stops the stack's Redis. */
+final class NodeStats {
+  private NodeStats() {}
+
+  /** Database reads of the node so far (primary + replica, every physical shard) from {@code /health/shards}. */
+  static long dbReads(Client client) {
+    JsonObject status = client.get("/health/shards").bodyAsJsonObject();
+    long reads = 0;
+    for (Object shard : status.getJsonArray("shards")) {
+      JsonObject r = ((JsonObject) shard).getJsonObject("counters").getJsonObject("reads");
+      reads += r.getLong("primary") + r.getLong("replica");
+    }
+    return reads;
+  }
+
+  static JsonObject cache(Client client) {
+    return client.get("/health/cache").bodyAsJsonObject();
+  }
+
+  static long counter(Client client, String cache, String name) {
+    return cache(client).getJsonObject("caches").getJsonObject(cache).getLong(name);
+  }
+
+  /** {@code bin/stack redis stop|start} from the repository root. */
+  static void redis(String action) {
+    try {
+      Path log = Files.createTempFile("stack-redis", ".log");
+      Process p = new ProcessBuilder("bin/stack", "redis", action).directory(new File("."))
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroy();
+        throw new AssertionError("bin/stack redis " + action + " timed out");
+      }
+      if (p.exitValue() != 0) throw new AssertionError("bin/stack redis " + action + " failed: " + Files.readString(log));
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits until the node's cache is usable again (subscribed, breaker closed). */
+  static void awaitCacheAvailable(Client client, long timeoutMs) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (true) {
+      JsonObject c = cache(client);
+      if (c.getBoolean("subscribed") && "available".equals(c.getString("redis"))) return;
+      if (System.currentTimeMillis() > deadline) throw new AssertionError("cache not available after " + timeoutMs + " ms: " + c);
+      sleep(100);
+    }
+  }
+}
