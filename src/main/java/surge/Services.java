@@ -11,11 +11,13 @@ import surge.config.SurgeConfig;
 import surge.db.Shards;
 import surge.profiles.ProfilesRepository;
 import surge.profiles.ProfilesService;
+import surge.ratelimit.Limiter;
 import surge.users.UsersService;
 
 /** The node's feature services, built once and shared by every HTTP verticle instance. */
 public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
-                       ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches) {
+                       ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches,
+                       Limiter limiter) {
 
   public static Services create(Vertx vertx, SurgeConfig config) {
     Shards shards = Shards.connect(vertx, config.db(), config.redis());
@@ -26,6 +28,7 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards), caches);
     ArticlesService articles = new ArticlesService(shards, profiles, caches);
     return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens, caches), profiles, articles,
-        new CommentsService(shards, articles, profiles), caches);
+        new CommentsService(shards, articles, profiles), caches,
+        Limiter.create(vertx, config.redis(), config.rateLimits()));
   }
 }

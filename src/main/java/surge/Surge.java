@@ -62,6 +62,7 @@ public final class Surge {
         .compose(done -> vertx.undeploy(monitorId))
         .compose(done -> services.workers().close())
         .compose(done -> services.caches().close())
+        .compose(done -> services.limiter().close())
         .compose(done -> services.shards().close());
   }
 }

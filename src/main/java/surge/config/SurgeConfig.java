@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record SurgeConfig(
     String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo,
-    Cache cache) {
+    Cache cache, surge.ratelimit.RateLimits rateLimits) {
 
   /**
    * @param host interface to bind ({@code http.host})
@@ -124,6 +124,6 @@ public record SurgeConfig(
         c.integer("cache.jitterPercent", 0, 50), c.integer("cache.redisBreakerSeconds", 1, 600),
         c.integer("http.cacheMaxAgeSeconds", 0, 86_400));
     return new SurgeConfig(profile, http, db, redis, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"),
-        cache);
+        cache, surge.ratelimit.RateLimits.from(c));
   }
 }

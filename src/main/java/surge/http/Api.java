@@ -11,6 +11,7 @@ import surge.articles.ArticlesRoutes;
 import surge.comments.CommentsRoutes;
 import surge.config.SurgeConfig;
 import surge.profiles.ProfilesRoutes;
+import surge.ratelimit.RateLimitHandler;
 import surge.tags.TagsRoutes;
 import surge.users.UsersRoutes;
 
@@ -24,6 +25,8 @@ public final class Api {
 
     Router api = Router.router(vertx);
     api.route().handler(BodyHandler.create(false).setBodyLimit(http.bodyLimitBytes()));
+    // before every route (and before auth: an invalid token is limited by IP; see RateLimitHandler)
+    if (s.limiter().config().enabled()) api.route().handler(new RateLimitHandler(s.limiter(), s.tokens()));
     new UsersRoutes(s.users()).mount(api, requiredAuth);
     new ProfilesRoutes(s.profiles()).mount(api, optionalAuth, requiredAuth);
     new ArticlesRoutes(s.articles(), http.maxPageSize()).mount(api, optionalAuth, requiredAuth);
@@ -34,6 +37,7 @@ public final class Api {
     root.route().handler(cors(http));
     root.route().handler(HttpCaching.policy(s.caches().httpMaxAgeSeconds()));
     new Health(s.shards(), s.caches()).mount(root);
+    root.get("/health/ratelimit").handler(RateLimitHandler.status(s.limiter()));
     // "/api/*" first: a sub-router that finds no route hands its 404/405 to the parent, and the
     // last one tried wins. In this order "/api/v1/..." ends in the v1 mount, so its 405 is kept.
     root.route("/api/*").subRouter(api);

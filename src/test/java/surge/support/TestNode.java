@@ -42,7 +42,11 @@ public final class TestNode {
     List<String> args = new java.util.ArrayList<>(List.of(
         "--http.host=127.0.0.1", "--http.port=" + port, "--auth.jwtSecret=" + JWT_SECRET,
         // Cheaper Argon2 for the suite's hundreds of registrations; production cost is in conf/.
-        "--passwords.memoryKib=1024", "--passwords.iterations=1"));
+        "--passwords.memoryKib=1024", "--passwords.iterations=1",
+        // The limiter stays on (its path is exercised by every feature test) with quotas no test reaches;
+        // surge.ratelimit tests override them with small ones.
+        "--ratelimit.reads=100000000/60", "--ratelimit.writes=100000000/60", "--ratelimit.auth=100000000/60",
+        "--ratelimit.login=100000000/60", "--ratelimit.nodes=1"));
     if (!replicas) args.add("--db.replicas=");
     overrides.forEach((k, v) -> args.add("--" + k + "=" + v));
     return SurgeConfig.from(ConfigTree.load(Path.of("conf/surge.json"), env, args));

@@ -1,0 +1,216 @@
+package surge.ratelimit;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import surge.auth.Tokens;
+
+/**
+ * Applies the rate-limit policies to an API request, after the body is read and before any route.
+ *
+ * <ul>
+ *   <li>GET/HEAD: {@code reads}; POST/PUT/DELETE/PATCH: {@code writes}; {@code POST /users} and
+ *       {@code POST /users/login}: {@code auth} per client IP instead, and login also {@code login} per account
+ *       e-mail (read from the body; a body that is not JSON or has no e-mail skips that policy and is
+ *       answered by the route's validation). OPTIONS is not limited.</li>
+ *   <li>Principal: the user id of a valid token, else the client IP (the TCP peer, or the right-most entry of
+ *       {@code ratelimit.trustedProxyHeader}). A request with an invalid token is limited by IP, so a 429 can
+ *       pre-empt its 401: the limiter runs before any other work, which is what bounds token guessing.</li>
+ *   <li>Every limited response carries {@code RateLimit-Policy} and {@code RateLimit}
+ *       (draft-ietf-httpapi-ratelimit-headers-11, one list item per policy applied); a rejection is 429 with
+ *       {@code Retry-After} and {@code {"errors":{"rate":["limit exceeded, retry in N s"]}}}.</li>
+ * </ul>
+ */
+public final class RateLimitHandler implements Handler<RoutingContext> {
+  private static final String DONE = "surge.rateLimited";
+  private static final CharSequence POLICY = HttpHeaders.createOptimized("RateLimit-Policy");
+  private static final CharSequence RATE_LIMIT = HttpHeaders.createOptimized("RateLimit");
+  private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
+
+  private final Limiter limiter;
+  private final Tokens tokens;
+  private final RateLimits config;
+  private final String readsPolicy;
+  private final String writesPolicy;
+
+  public RateLimitHandler(Limiter limiter, Tokens tokens) {
+    this.limiter = limiter;
+    this.tokens = tokens;
+    this.config = limiter.config();
+    this.readsPolicy = config.reads().policyItem();
+    this.writesPolicy = config.writes().policyItem();
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    // "/api/v1/..." passes the "/api/*" mount first and then the "/api/v1/*" one: decide once
+    if (request.path().startsWith("/api/v1/")) {
+      if (ctx.get(DONE) != null) {
+        ctx.next();
+        return;
+      }
+      ctx.put(DONE, Boolean.TRUE);
+    }
+    HttpMethod method = request.method();
+    boolean read = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
+    if (!read && !method.equals(HttpMethod.POST) && !method.equals(HttpMethod.PUT) && !method.equals(HttpMethod.DELETE)
+        && !method.equals(HttpMethod.PATCH)) {
+      ctx.next();
+      return;
+    }
+    String ip = clientIp(request, config.trustedProxyHeader());
+    if (method.equals(HttpMethod.POST)) {
+      String path = apiPath(request.path());
+      if (path.equals("/users") || path.equals("/users/login")) {
+        authAttempt(ctx, ip, path.length() > 6);
+        return;
+      }
+    }
+    Policy policy = read ? config.reads() : config.writes();
+    String token = tokenOf(request.getHeader(HttpHeaders.AUTHORIZATION));
+    if (token == null) {
+      single(ctx, policy, "ip:" + ip);
+      return;
+    }
+    tokens.verify(token).onComplete(user -> single(ctx, policy, user.succeeded() ? "u:" + user.result() : "ip:" + ip));
+  }
+
+  private void single(RoutingContext ctx, Policy policy, String principal) {
+    Decision local = limiter.tryLocal(policy, principal);
+    if (local != null) apply(ctx, policy, local);
+    else limiter.acquire(policy, principal).onComplete(done -> apply(ctx, policy, done.result()));
+  }
+
+  private void apply(RoutingContext ctx, Policy policy, Decision d) {
+    HttpServerResponse response = ctx.response();
+    response.putHeader(POLICY, policy == config.reads() ? readsPolicy : policy == config.writes() ? writesPolicy
+        : policy.policyItem());
+    response.putHeader(RATE_LIMIT, d.item());
+    if (d.allowed()) ctx.next();
+    else reject(ctx, d);
+  }
+
+  private void authAttempt(RoutingContext ctx, String ip, boolean login) {
+    String email = login ? email(ctx) : null;
+    List<Decision> decisions = new ArrayList<>(2);
+    limiter.acquire(config.auth(), "ip:" + ip)
+        .compose(d -> {
+          decisions.add(d);
+          return d.allowed() && email != null ? limiter.acquire(config.login(), "e:" + email) : Future.succeededFuture(null);
+        })
+        .onComplete(done -> {
+          if (done.result() != null) decisions.add(done.result());
+          StringBuilder policies = new StringBuilder();
+          StringBuilder items = new StringBuilder();
+          Decision refused = null;
+          for (Decision d : decisions) {
+            if (policies.length() > 0) {
+              policies.append(", ");
+              items.append(", ");
+            }
+            policies.append(d.policy().policyItem());
+            items.append(d.item());
+            if (!d.allowed() && refused == null) refused = d;
+          }
+          ctx.response().putHeader(POLICY, policies.toString()).putHeader(RATE_LIMIT, items.toString());
+          if (refused == null) ctx.next();
+          else reject(ctx, refused);
+        });
+  }
+
+  private static void reject(RoutingContext ctx, Decision d) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended()) return;
+    String body = new JsonObject().put("errors", new JsonObject()
+        .put("rate", new JsonArray().add("limit exceeded, retry in " + d.retryAfterSeconds() + " s"))).encode();
+    response.setStatusCode(429)
+        .putHeader(HttpHeaders.RETRY_AFTER, Long.toString(d.retryAfterSeconds()))
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8)
+        .end(body);
+  }
+
+  /** The account e-mail of a login body, lower-cased; null when the body is not the expected JSON. */
+  static String email(RoutingContext ctx) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      Object user = body == null ? null : body.getValue("user");
+      Object email = user instanceof JsonObject u ? u.getValue("email") : null;
+      if (!(email instanceof String s) || s.isBlank() || s.length() > 320) return null;
+      return s.trim().toLowerCase(Locale.ROOT);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** {@code /api/users} or {@code /api/v1/users} → {@code /users}. */
+  static String apiPath(String path) {
+    if (path == null) return "";
+    if (path.startsWith("/api/v1/")) return trimSlash(path.substring(7));
+    if (path.startsWith("/api/")) return trimSlash(path.substring(4));
+    return trimSlash(path);
+  }
+
+  private static String trimSlash(String path) {
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  /**
+   * The client address: with a trusted proxy header, its right-most non-empty entry — the address the
+   * proxy itself saw and appended; entries to its left were sent by the client and are not trusted.
+   */
+  static String clientIp(HttpServerRequest request, String trustedHeader) {
+    if (!trustedHeader.isEmpty()) {
+      String forwarded = request.getHeader(trustedHeader);
+      String hop = rightMost(forwarded);
+      if (hop != null) return hop;
+    }
+    SocketAddress peer = request.remoteAddress();
+    String host = peer == null ? null : peer.hostAddress();
+    return host == null ? "unknown" : host;
+  }
+
+  static String rightMost(String header) {
+    if (header == null) return null;
+    int end = header.length();
+    while (end > 0) {
+      int comma = header.lastIndexOf(',', end - 1);
+      String hop = header.substring(comma + 1, end).trim();
+      if (!hop.isEmpty()) return hop.length() > 64 ? hop.substring(0, 64) : hop;
+      end = comma < 0 ? 0 : comma;
+    }
+    return null;
+  }
+
+  static String tokenOf(String header) {
+    if (header == null) return null;
+    int space = header.indexOf(' ');
+    if (space <= 0) return null;
+    String scheme = header.substring(0, space);
+    if (!scheme.equalsIgnoreCase("Token") && !scheme.equalsIgnoreCase("Bearer")) return null;
+    String token = header.substring(space + 1).trim();
+    return token.isEmpty() ? null : token;
+  }
+
+  /** {@code GET /health/ratelimit}: the limiter's counters, loopback connections only (404 otherwise). */
+  public static Handler<RoutingContext> status(Limiter limiter) {
+    return ctx -> {
+      SocketAddress peer = ctx.request().connection().remoteAddress();
+      String host = peer == null ? null : peer.hostAddress();
+      boolean loopback = host != null && (host.equals("127.0.0.1") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1"));
+      HttpServerResponse response = ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8);
+      if (!loopback) response.setStatusCode(404).end("{\"errors\":{\"route\":[\"not found\"]}}");
+      else response.end(limiter.status().encode());
+    };
+  }
+}
