@@ -28,12 +28,12 @@ median() { awk '{v = $1 + 0; if ($1 ~ /ms$/) v *= 1000; else if ($1 ~ /[0-9]s$/)
   | awk '{v[NR]=$2} END {print v[int((NR + 1) / 2)]}'; }
 
 # Warms both nodes, alternates REPEAT runs (drift hits both alike), prints one Markdown row:
-# label | req/s A | req/s B | p50/p99 A | p50/p99 B | B ÷ A
-compare_row() { # portA portB path label
-  local a=$1 b=$2 path=$3 label=$4 i ra rb
+# label | req/s A | req/s B | p50/p99 A | p50/p99 B | ratio (B ÷ A, or A ÷ B when the 5th argument is "a/b")
+compare_row() { # portA portB path label [a/b]
+  local a=$1 b=$2 path=$3 label=$4 order=${5:-b/a} i ra rb
   for port in $a $b; do wrk -t2 -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port$path" >/dev/null; done
   : >/tmp/cmp-a.txt; : >/tmp/cmp-b.txt
   for ((i = 0; i < REPEAT; i++)); do wrk_once "$a" "$path" >>/tmp/cmp-a.txt; wrk_once "$b" "$path" >>/tmp/cmp-b.txt; done
   ra=$(cut -d' ' -f1 /tmp/cmp-a.txt | median); rb=$(cut -d' ' -f1 /tmp/cmp-b.txt | median)
-  echo "| $label | $ra | $rb | $(cut -d' ' -f2 /tmp/cmp-a.txt | median) / $(cut -d' ' -f3 /tmp/cmp-a.txt | median) | $(cut -d' ' -f2 /tmp/cmp-b.txt | median) / $(cut -d' ' -f3 /tmp/cmp-b.txt | median) | $(awk -v x="$ra" -v y="$rb" 'BEGIN {printf "%.2f×", y / x}') |"
+  echo "| $label | $ra | $rb | $(cut -d' ' -f2 /tmp/cmp-a.txt | median) / $(cut -d' ' -f3 /tmp/cmp-a.txt | median) | $(cut -d' ' -f2 /tmp/cmp-b.txt | median) / $(cut -d' ' -f3 /tmp/cmp-b.txt | median) | $(awk -v x="$ra" -v y="$rb" -v o="$order" 'BEGIN {printf "%.2f×", o == "a/b" ? x / y : y / x}') |"
 }

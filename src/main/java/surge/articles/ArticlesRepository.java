@@ -2,7 +2,9 @@ package surge.articles;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import surge.db.Ids;
 import surge.db.Merge;
 import surge.db.PgErrors;
@@ -210,15 +213,23 @@ final class ArticlesRepository {
     pageParams.addValue((long) limit).addValue((long) offset);
     Tuple countParams = Tuple.tuple();
     filterParams.forEach(countParams::addValue);
-    return shard.read(viewer, db -> {
-      Future<RowSet<Row>> page = db.preparedQuery(sql[0]).execute(pageParams);
-      Future<RowSet<Row>> count = db.preparedQuery(sql[1]).execute(countParams);
+    return shard.read(viewer, db -> onOneConnection(db, conn -> {
+      Future<RowSet<Row>> page = conn.preparedQuery(sql[0]).execute(pageParams);
+      Future<RowSet<Row>> count = conn.preparedQuery(sql[1]).execute(countParams);
       return Future.all(page, count).map(done -> {
         List<Article> articles = new ArrayList<>(page.result().size());
         for (Row row : page.result()) articles.add(Article.from(row, false));
         return new Page(articles, count.result().iterator().next().getLong(0));
       });
-    });
+    }));
+  }
+
+  /**
+   * Runs both statements of a page on one pooled connection, pipelined: one connection checkout
+   * and one network flush instead of two, which matters when a list fans out to every shard.
+   */
+  private static <T> Future<T> onOneConnection(SqlClient db, Function<SqlClient, Future<T>> work) {
+    return db instanceof Pool pool ? pool.withConnection(work::apply) : work.apply(db);
   }
 
   /** Runs a write on the primary of the shard that holds {@code routingId}, then records it for read-your-writes. */
