@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import surge.cluster.Cluster;
 import surge.config.ConfigException;
 import surge.config.ConfigTree;
 import surge.config.SurgeConfig;
@@ -14,7 +15,7 @@ import surge.config.SurgeConfig;
 /**
  * Starts one node: reads configuration once ({@code conf/surge.json}, or the file named by
  * {@code SURGE_CONFIG}, then {@code SURGE_*} variables, then {@code --key=value} arguments), starts
- * Vert.x and the node, and stops it cleanly on SIGTERM.
+ * Vert.x (clustered with Hazelcast when {@code cluster.enabled}, see {@link Cluster}) and the node, and stops it cleanly on SIGTERM.
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -48,13 +49,17 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
-    Surge.start(vertx, config)
-        .onSuccess(node -> Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, vertx), "surge-shutdown")))
+    Cluster.vertx(config.cluster())
         .onFailure(failure -> {
-          log.error("start-up failed: {}", failure.getMessage(), failure);
-          vertx.close();
+          log.error("could not join the cluster: {}", failure.getMessage(), failure);
           System.exit(1);
-        });
+        })
+        .onSuccess(vertx -> Surge.start(vertx, config)
+            .onSuccess(node -> Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, vertx), "surge-shutdown")))
+            .onFailure(failure -> {
+              log.error("start-up failed: {}", failure.getMessage(), failure);
+              vertx.close();
+              System.exit(1);
+            }));
   }
 }

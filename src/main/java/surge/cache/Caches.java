@@ -2,6 +2,7 @@ package surge.cache;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,8 +27,13 @@ import surge.db.Viewer;
  * the list generation on (a new random value: old list keys are never read again and expire within
  * the list TTL), and only then answers. The same change is published on Redis channel
  * {@code surge:cache:<ns>:invalidate}; every node's subscription forwards it to its local event-bus address
- * {@value #ADDRESS}, whose consumer drops the keys from that node's L1. Once the event bus is
- * clustered, publishing on it directly reaches every node and the Redis bridge becomes redundant.
+ * {@value #ADDRESS}, whose consumer drops the keys from that node's L1.
+ *
+ * <p>Clustered nodes ({@code cluster.enabled}, {@link Vertx#isClustered()}) publish the change on the clustered
+ * event bus instead, which reaches every node's consumer (this one's included); they publish nothing on the
+ * Redis channel. Their subscription stays: it still gates L1 (see {@link CacheRedis}) and forwards to this
+ * node's consumer only ({@link DeliveryOptions#setLocalOnly local-only}), so a message a standalone node
+ * publishes there is applied once per node, never fanned out again over the cluster.
  */
 public final class Caches {
   /** Event-bus address of invalidations: {@code {"cache": name, "keys": [...], "gen": listGeneration}}. */
@@ -52,6 +58,9 @@ public final class Caches {
   private final List<TwoLevelCache<JsonObject>> all;
   private final MessageConsumer<JsonObject> consumer;
   private final boolean enabled;
+  /** Invalidations travel on the clustered event bus rather than the Redis channel. */
+  private final boolean clustered;
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private final int httpMaxAgeSeconds;
   private volatile String listGeneration = newGeneration();
 
@@ -62,7 +71,8 @@ public final class Caches {
     this.enabled = config.enabled();
     this.httpMaxAgeSeconds = config.httpMaxAgeSeconds();
     this.redis = enabled ? new CacheRedis(vertx, redisConfig, namespace, config.redisBreakerSeconds() * 1000L,
-        message -> vertx.eventBus().publish(ADDRESS, message), this::resynchronise) : null;
+        message -> vertx.eventBus().publish(ADDRESS, message, LOCAL), this::resynchronise) : null;
+    this.clustered = vertx.isClustered();
     long entityMs = config.entityTtlSeconds() * 1000L;
     long listMs = config.listTtlSeconds() * 1000L;
     this.articles = TwoLevelCache.json("article", namespace, redis, enabled, config.l1MaxEntries(), entityMs, config.jitterPercent(), TOMBSTONE_MS);
@@ -189,6 +199,14 @@ public final class Caches {
     }
     JsonObject message = new JsonObject().put("cache", cache.name()).put("keys", new JsonArray(List.copyOf(keys)))
         .put("gen", generation);
+    if (clustered) {
+      // The clustered bus is fire-and-forget: other nodes drop their copies within a bus hop of the answer
+      // (the writer's own reads are strict meanwhile, see strict()).
+      return Future.join(tombs).map(done -> {
+        vertx.eventBus().publish(ADDRESS, message);
+        return null;
+      });
+    }
     // Answer only after L2 is clean and the other nodes were told (Redis delivers to subscribers before PUBLISH returns).
     return Future.join(tombs).compose(done -> redis.breakerOpen()
         ? Future.<Void>succeededFuture() : redis.publish(message).otherwiseEmpty());

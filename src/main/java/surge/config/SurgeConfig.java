@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record SurgeConfig(
     String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo,
-    Cache cache, surge.ratelimit.RateLimits rateLimits) {
+    Cache cache, surge.ratelimit.RateLimits rateLimits, Cluster cluster) {
 
   /**
    * @param host interface to bind ({@code http.host})
@@ -85,6 +85,19 @@ public record SurgeConfig(
    */
   public record Auth(String jwtSecret, String issuer, int tokenTtlSeconds) {}
 
+  /**
+   * Clustering of the nodes' Vert.x instances (Hazelcast, see {@link surge.cluster.Cluster}): with it on, the event bus
+   * spans every node and carries cache invalidations.
+   *
+   * @param enabled start Vert.x clustered ({@code cluster.enabled}, default false: a standalone node)
+   * @param members every member's Hazelcast {@code host:port}, comma-separated and listed one by one, this node's
+   *     own included (TCP/IP join; a port range such as {@code 5701-5703} is rejected) ({@code cluster.members})
+   * @param host the interface Hazelcast binds and announces, also the event bus's host and public host
+   *     ({@code cluster.host}); must be an address the other members can reach
+   * @param port this member's Hazelcast port ({@code cluster.port}); no auto-increment: a taken port fails start-up
+   */
+  public record Cluster(boolean enabled, List<String> members, String host, int port) {}
+
   /** Argon2id cost parameters ({@code passwords.*}); stored hashes carry their own, so changes apply to new hashes. */
   public record Passwords(int memoryKib, int iterations, int parallelism) {}
 
@@ -123,7 +136,19 @@ public record SurgeConfig(
         c.integer("cache.entityTtlSeconds", 1, 86_400), c.integer("cache.listTtlSeconds", 1, 86_400),
         c.integer("cache.jitterPercent", 0, 50), c.integer("cache.redisBreakerSeconds", 1, 600),
         c.integer("http.cacheMaxAgeSeconds", 0, 86_400));
+    Cluster cluster = new Cluster(c.bool("cluster.enabled"), c.list("cluster.members"), c.string("cluster.host"),
+        c.integer("cluster.port", 1, 65535));
+    if (cluster.enabled()) {
+      if (cluster.host().isBlank()) throw new ConfigException("config key cluster.host (SURGE_CLUSTER_HOST) must be set when cluster.enabled is true");
+      if (cluster.members().isEmpty()) throw new ConfigException("config key cluster.members (SURGE_CLUSTER_MEMBERS) must list at least one host:port when cluster.enabled is true");
+      for (String member : cluster.members()) {
+        if (!member.matches("[^:\\s,]+:\\d{1,5}")) {
+          throw new ConfigException("config key cluster.members (SURGE_CLUSTER_MEMBERS): expected host:port entries listed one by one"
+              + " (no port ranges), got '" + member + "'");
+        }
+      }
+    }
     return new SurgeConfig(profile, http, db, redis, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"),
-        cache, surge.ratelimit.RateLimits.from(c));
+        cache, surge.ratelimit.RateLimits.from(c), cluster);
   }
 }

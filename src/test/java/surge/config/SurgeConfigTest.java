@@ -84,4 +84,23 @@ class SurgeConfigTest {
     rejected("--workers.poolSize=0");
     rejected("--auth.tokenTtlSeconds=1");
   }
+
+  @Test
+  void clusterIsOffByDefaultAndItsMembersAreCheckedWhenOn() {
+    SurgeConfig.Cluster c = load().cluster();
+    assertFalse(c.enabled());
+    assertEquals(List.of("127.0.0.1:5701"), c.members());
+    assertEquals("127.0.0.1", c.host());
+    assertEquals(5701, c.port());
+    SurgeConfig.Cluster on = load("--cluster.enabled=true", "--cluster.port=5702",
+        "--cluster.members=127.0.0.1:5701, 127.0.0.1:5702").cluster();
+    assertTrue(on.enabled());
+    assertEquals(List.of("127.0.0.1:5701", "127.0.0.1:5702"), on.members());
+    assertEquals(5702, on.port());
+    ConfigException range = rejected("--cluster.enabled=true", "--cluster.members=127.0.0.1:5701-5703");
+    assertTrue(range.getMessage().contains("cluster.members"), range.getMessage());
+    assertTrue(range.getMessage().contains("SURGE_CLUSTER_MEMBERS"), range.getMessage());
+    rejected("--cluster.enabled=true", "--cluster.members=");
+    rejected("--cluster.port=0");
+  }
 }
