@@ -3,36 +3,17 @@ package surge.articles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
-import surge.support.TestNode;
+import surge.support.NodeTest;
 
 /** POST/DELETE /articles/:slug/favorite and the per-viewer favorited flag. */
-@ExtendWith(VertxExtension.class)
-class FavoritesTest {
-  static TestNode.Started node;
-  static Client client;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(vertx);
-    client = new Client(vertx, node.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    node.stop();
-  }
+class FavoritesTest extends NodeTest {
 
   static JsonObject favorite(String slug, String token) {
     HttpResponse<Buffer> r = client.post("/api/articles/" + slug + "/favorite", token, null);
