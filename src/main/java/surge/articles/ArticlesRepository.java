@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import surge.db.Ids;
 import surge.db.Merge;
+import surge.db.Outbox;
 import surge.db.PgErrors;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
@@ -41,20 +42,35 @@ final class ArticlesRepository {
       + " EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = $1) AS favorited";
   private static final String BY_IDS = ITEM + " FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = ANY($2)";
   private static final String ONE = ITEM + ", a.body FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = $2";
-  private static final String INSERT = "INSERT INTO articles"
+  // Outbox events (migration V3): every article, favorite and comment event has the article as its
+  // aggregate, so one article's events keep their order under one Kafka key.
+  private static final String ARTICLE_DATA = "jsonb_build_object('articleId', a.id::text, 'authorId', a.author_id::text,"
+      + " 'title', a.title, 'tags', to_jsonb(a.tags))";
+  private static final String INSERT = "WITH a AS (INSERT INTO articles"
       + " (id, author_id, title, description, body, tags, created_at, updated_at)"
-      + " VALUES (surge_next_id($1), $2, $3, $4, $5, $6, " + NOW_MS + ", " + NOW_MS + ") RETURNING id";
+      + " VALUES (surge_next_id($1), $2, $3, $4, $5, $6, " + NOW_MS + ", " + NOW_MS + ") RETURNING id, author_id, title, tags),"
+      + " ev AS (" + Outbox.insert(Outbox.ARTICLE, "surge.article.created", "a.id", ARTICLE_DATA, "a") + ")"
+      + " SELECT id FROM a";
   // updated_at always moves forward, even for two updates within one millisecond.
-  private static final String UPDATE = "UPDATE articles SET title = coalesce($2, title),"
+  private static final String UPDATE = "WITH a AS (UPDATE articles SET title = coalesce($2, title),"
       + " description = coalesce($3, description), body = coalesce($4, body), tags = coalesce($5, tags),"
-      + " updated_at = greatest(" + NOW_MS + ", updated_at + interval '1 millisecond') WHERE id = $1";
-  private static final String DELETE = "DELETE FROM articles WHERE id = $1";
+      + " updated_at = greatest(" + NOW_MS + ", updated_at + interval '1 millisecond') WHERE id = $1"
+      + " RETURNING id, author_id, title, tags),"
+      + " ev AS (" + Outbox.insert(Outbox.ARTICLE, "surge.article.updated", "a.id", ARTICLE_DATA, "a") + ")"
+      + " SELECT count(*) FROM a";
+  private static final String DELETE = "WITH a AS (DELETE FROM articles WHERE id = $1 RETURNING id, author_id),"
+      + " ev AS (" + Outbox.insert(Outbox.ARTICLE, "surge.article.deleted", "a.id",
+          "jsonb_build_object('articleId', a.id::text, 'authorId', a.author_id::text)", "a") + ")"
+      + " SELECT count(*) FROM a";
+  private static final String FAVORITE_DATA = "jsonb_build_object('articleId', f.article_id::text, 'userId', f.user_id::text)";
   private static final String FAVORITED = "SELECT 1 FROM favorites WHERE article_id = $1 AND user_id = $2";
   private static final String FAVORITE = "WITH added AS ("
-      + " INSERT INTO favorites (article_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1)"
+      + " INSERT INTO favorites (article_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING article_id, user_id),"
+      + " ev AS (" + Outbox.insert(Outbox.ARTICLE, "surge.article.favorited", "f.article_id", FAVORITE_DATA, "added f") + ")"
       + " UPDATE articles SET favorites_count = favorites_count + (SELECT count(*) FROM added) WHERE id = $1";
   private static final String UNFAVORITE = "WITH removed AS ("
-      + " DELETE FROM favorites WHERE article_id = $1 AND user_id = $2 RETURNING 1)"
+      + " DELETE FROM favorites WHERE article_id = $1 AND user_id = $2 RETURNING article_id, user_id),"
+      + " ev AS (" + Outbox.insert(Outbox.ARTICLE, "surge.article.unfavorited", "f.article_id", FAVORITE_DATA, "removed f") + ")"
       + " UPDATE articles SET favorites_count = favorites_count - (SELECT count(*) FROM removed) WHERE id = $1";
 
   private final Shards shards;

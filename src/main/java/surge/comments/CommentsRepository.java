@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import surge.db.Ids;
+import surge.db.Outbox;
 import surge.db.PgErrors;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
@@ -17,13 +18,21 @@ import surge.http.ApiError;
 /** Comments live with their article, on the article author's shard. */
 final class CommentsRepository {
   private static final String NOW_MS = "date_trunc('milliseconds', now())";
-  private static final String INSERT = "INSERT INTO comments (id, article_id, author_id, body, created_at, updated_at)"
+  // Outbox events (migration V3) have the article as their aggregate, like the article's own events.
+  private static final String COMMENT_DATA = "jsonb_build_object('commentId', c.id::text, 'articleId', c.article_id::text,"
+      + " 'authorId', c.author_id::text)";
+  private static final String INSERT = "WITH c AS (INSERT INTO comments (id, article_id, author_id, body, created_at, updated_at)"
       + " VALUES (surge_next_comment_id($1), $2, $3, $4, " + NOW_MS + ", " + NOW_MS + ")"
-      + " RETURNING id, author_id, body, created_at, updated_at";
+      + " RETURNING id, article_id, author_id, body, created_at, updated_at),"
+      + " ev AS (" + Outbox.insert(Outbox.ARTICLE, "surge.comment.added", "c.article_id", COMMENT_DATA, "c") + ")"
+      + " SELECT id, author_id, body, created_at, updated_at FROM c";
   private static final String OF_ARTICLE = "SELECT id, author_id, body, created_at, updated_at FROM comments"
       + " WHERE article_id = $1 ORDER BY created_at DESC, id DESC";
   private static final String AUTHOR = "SELECT author_id FROM comments WHERE id = $1 AND article_id = $2";
-  private static final String DELETE = "DELETE FROM comments WHERE id = $1 AND article_id = $2";
+  private static final String DELETE = "WITH c AS (DELETE FROM comments WHERE id = $1 AND article_id = $2"
+      + " RETURNING id, article_id, author_id),"
+      + " ev AS (" + Outbox.insert(Outbox.ARTICLE, "surge.comment.deleted", "c.article_id", COMMENT_DATA, "c") + ")"
+      + " SELECT count(*) FROM c";
 
   private final Shards shards;
 

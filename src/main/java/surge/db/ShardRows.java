@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The rows of one logical shard in one physical database, table by table (schema V1/V2): what the
+ * The rows of one logical shard in one physical database, table by table (schema V1-V3): what the
  * shard-move tool copies, checks and deletes. Blocking ({@code await()}): tool threads only, never
  * an event loop. Rows travel as {@code row_to_json} text, so a table's columns need no listing here
  * and both databases read them back with the same row type.
@@ -29,13 +29,31 @@ final class ShardRows {
    * A table and how its rows name their logical shard: an SQL expression for tables keyed by ids,
    * or, for the directory, a key column hashed by {@link Ids#shardForKey} (Java only, so filtered here).
    */
-  record Table(String name, String shardOf, String order, String key) {
+  record Table(String name, String shardOf, String order, String key, String serial, String carried) {
     static Table byId(String name, String idColumn, String order) {
-      return new Table(name, SHARD_OF_ID.formatted(idColumn), order, null);
+      return new Table(name, SHARD_OF_ID.formatted(idColumn), order, null, null, null);
     }
 
     static Table directory(String name, String key) {
-      return new Table(name, null, key, key);
+      return new Table(name, null, key, key, null, null);
+    }
+
+    /**
+     * A queue keyed by ids whose {@code serial} column is the target database's own (the outbox's
+     * seq): rows are copied in serial order without it, so the target numbers them after its own
+     * rows and keeps their relative order; digests compare the rows without it.
+     */
+    static Table queue(String name, String idColumn, String serial, String carried) {
+      return new Table(name, SHARD_OF_ID.formatted(idColumn), serial, null, serial, carried);
+    }
+
+    boolean isQueue() {
+      return serial != null;
+    }
+
+    /** The row as JSON text, less the serial column of a queue. */
+    String json() {
+      return isQueue() ? "(row_to_json(t)::jsonb - '" + serial + "')::text" : "row_to_json(t)::text";
     }
 
     boolean isDirectory() {
@@ -50,9 +68,11 @@ final class ShardRows {
       Table.byId("articles", "id", "id"),
       Table.byId("favorites", "article_id", "article_id, user_id"),
       // Comment ids keep the logical shard in their low bits (Ids.composeComment).
-      new Table("comments", "id & " + (Ids.LOGICAL_SHARDS - 1), "id", null),
+      new Table("comments", "id & " + (Ids.LOGICAL_SHARDS - 1), "id", null, null, null),
       Table.directory("usernames", "username"),
-      Table.directory("emails", "email"));
+      Table.directory("emails", "email"),
+      // Pending events (V3) go with their aggregate (a user or article id) and keep their order.
+      Table.queue("outbox", "aggregate_id", "seq", "id, aggregate_type, aggregate_id, type, payload, created_at"));
 
   /** The sequences new ids draw from; a move carries them forward (see {@link #carrySequences}). */
   static final List<String> SEQUENCES = List.of("surge_id_seq", "surge_comment_seq");
@@ -63,7 +83,10 @@ final class ShardRows {
   static Map<String, Long> copy(SqlConnection source, SqlConnection target, int logical) {
     Map<String, Long> copied = new LinkedHashMap<>();
     for (Table table : TABLES) {
-      String insert = "INSERT INTO " + table.name() + " SELECT * FROM json_populate_recordset(null::" + table.name() + ", $1::text::json)";
+      String insert = table.isQueue()
+          ? "INSERT INTO " + table.name() + " (" + table.carried() + ") SELECT " + table.carried()
+              + " FROM json_populate_recordset(null::" + table.name() + ", $1::text::json) WITH ORDINALITY ORDER BY ordinality"
+          : "INSERT INTO " + table.name() + " SELECT * FROM json_populate_recordset(null::" + table.name() + ", $1::text::json)";
       long[] n = {0};
       scan(source, table, logical, batch -> {
         List<String> json = batch.stream().map(row -> row.getString(1)).toList();
@@ -133,7 +156,7 @@ final class ShardRows {
   }
 
   private static String idDigest(SqlConnection conn, Table table, int logical) {
-    Row row = conn.preparedQuery("SELECT count(*), md5(coalesce(string_agg(row_to_json(t)::text, ',' ORDER BY " + table.order()
+    Row row = conn.preparedQuery("SELECT count(*), md5(coalesce(string_agg(" + table.json() + ", ',' ORDER BY " + table.order()
         + "), '')) FROM " + table.name() + " t WHERE " + table.shardOf() + " = $1").execute(Tuple.of(logical)).await().iterator().next();
     return row.getLong(0) + " " + row.getString(1);
   }
@@ -156,7 +179,8 @@ final class ShardRows {
   private static void scan(SqlConnection conn, Table table, int logical, Consumer<List<Row>> batches) {
     String sql = table.isDirectory()
         ? "SELECT " + table.key() + ", row_to_json(t)::text FROM " + table.name() + " t"
-        : "SELECT null::text, row_to_json(t)::text FROM " + table.name() + " t WHERE " + table.shardOf() + " = $1";
+        : "SELECT null::text, " + table.json() + " FROM " + table.name() + " t WHERE " + table.shardOf() + " = $1"
+            + (table.isQueue() ? " ORDER BY " + table.order() : "");
     PreparedStatement statement = conn.prepare(sql).await();
     Cursor cursor = statement.cursor(table.isDirectory() ? Tuple.tuple() : Tuple.of(logical));
     try {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import surge.db.Outbox;
 import surge.db.PgErrors;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
@@ -30,9 +31,16 @@ public final class ProfilesRepository {
   private static final String FOLLOWING_AMONG =
       "SELECT followee_id FROM follows WHERE follower_id = $1 AND followee_id = ANY($2)";
   private static final String FOLLOWEES = "SELECT followee_id FROM follows WHERE follower_id = $1";
-  private static final String FOLLOW =
-      "INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
-  private static final String UNFOLLOW = "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2";
+  // Follow events belong to the follower (whose shard holds the follows row); none for a no-op.
+  private static final String FOLLOW_DATA = "jsonb_build_object('followerId', f.follower_id::text, 'followeeId', f.followee_id::text)";
+  private static final String FOLLOW = "WITH f AS (INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2)"
+      + " ON CONFLICT DO NOTHING RETURNING follower_id, followee_id),"
+      + " ev AS (" + Outbox.insert(Outbox.USER, "surge.user.followed", "f.follower_id", FOLLOW_DATA, "f") + ")"
+      + " SELECT count(*) FROM f";
+  private static final String UNFOLLOW = "WITH f AS (DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2"
+      + " RETURNING follower_id, followee_id),"
+      + " ev AS (" + Outbox.insert(Outbox.USER, "surge.user.unfollowed", "f.follower_id", FOLLOW_DATA, "f") + ")"
+      + " SELECT count(*) FROM f";
 
   private final Shards shards;
 

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.Locale;
 import java.util.Optional;
 import surge.db.Ids;
+import surge.db.Outbox;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
 import surge.db.Viewer;
@@ -20,12 +21,18 @@ final class UsersRepository {
   private static final String NOW_MS = "date_trunc('milliseconds', now())";
   private static final String COLUMNS = "id, username, email, bio, image";
   private static final String NEXT_ID = "SELECT surge_next_id($1)";
-  private static final String INSERT = "INSERT INTO users (id, username, email, password_hash, created_at, updated_at)"
-      + " VALUES ($1, $2, $3, $4, " + NOW_MS + ", " + NOW_MS + ") RETURNING " + COLUMNS;
+  // Events carry the user id and username only: email is personal data and stays out of the stream.
+  private static final String USER_DATA = "jsonb_build_object('userId', u.id::text, 'username', u.username)";
+  private static final String INSERT = "WITH u AS (INSERT INTO users (id, username, email, password_hash, created_at, updated_at)"
+      + " VALUES ($1, $2, $3, $4, " + NOW_MS + ", " + NOW_MS + ") RETURNING " + COLUMNS + "),"
+      + " ev AS (" + Outbox.insert(Outbox.USER, "surge.user.registered", "u.id", USER_DATA, "u") + ")"
+      + " SELECT " + COLUMNS + " FROM u";
   private static final String BY_ID = "SELECT " + COLUMNS + ", password_hash FROM users WHERE id = $1";
-  private static final String UPDATE = "UPDATE users SET username = $2, email = $3,"
+  private static final String UPDATE = "WITH u AS (UPDATE users SET username = $2, email = $3,"
       + " password_hash = coalesce($4, password_hash), bio = $5, image = $6, updated_at = " + NOW_MS
-      + " WHERE id = $1 RETURNING " + COLUMNS;
+      + " WHERE id = $1 RETURNING " + COLUMNS + "),"
+      + " ev AS (" + Outbox.insert(Outbox.USER, "surge.user.updated", "u.id", USER_DATA, "u") + ")"
+      + " SELECT " + COLUMNS + " FROM u";
 
   private final Shards shards;
   private final Directory directory;

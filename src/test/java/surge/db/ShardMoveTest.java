@@ -116,6 +116,8 @@ class ShardMoveTest {
     Map<String, String> digests = inTransaction(pools.get(source), conn -> ShardRows.digests(conn, logical));
     assertTrue(digests.get("users").startsWith("1 ") && digests.get("usernames").startsWith("1 ")
         && digests.get("emails").startsWith("1 ") && digests.get("comments").startsWith("3 "), digests.toString());
+    // pending events of the shard's aggregates: A registered, 2 articles, 3 comments, 2 favorites, 1 follow
+    assertTrue(digests.get("outbox").startsWith("9 "), digests.toString());
     leaveGhostUser(pools.get(target), logical);
 
     ShardMove.Report report = ShardMove.move(vertx, node.config().db(), logical, map.names().get(target), GRACE_MS,
@@ -127,6 +129,7 @@ class ShardMoveTest {
     inTransaction(pools.get(source), conn -> ShardRows.digests(conn, logical))
         .forEach((table, digest) -> assertEquals("0 " + EMPTY_MD5, digest, table + " rows left on the source"));
     assertEquals(3L, report.rows().get("comments"));
+    assertEquals(9L, report.rows().get("outbox"), "pending events move with their aggregates, in order (digest above)");
     assertTrue(report.millis().get("total") >= 2 * (2 * RELOAD_MS + GRACE_MS), report.millis().toString());
     writesLandOnTheTarget(ta, a1, logical, source, target, before);
   }
