@@ -68,7 +68,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
     });
   }
 
-  static String tokenOf(String header) {
+  /** The token of an {@code Authorization: Token|Bearer <jwt>} header, or null (also used by the rate limiter). */
+  public static String tokenOf(String header) {
     if (header == null) return null;
     int space = header.indexOf(' ');
     if (space <= 0) return null;

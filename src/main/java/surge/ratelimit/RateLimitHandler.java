@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import surge.auth.Tokens;
+import surge.http.AuthHandler;
 
 /**
  * Applies the rate-limit policies to an API request, after the body is read and before any route.
@@ -78,7 +79,7 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
       }
     }
     Policy policy = read ? config.reads() : config.writes();
-    String token = tokenOf(request.getHeader(HttpHeaders.AUTHORIZATION));
+    String token = AuthHandler.tokenOf(request.getHeader(HttpHeaders.AUTHORIZATION));
     if (token == null) {
       single(ctx, policy, "ip:" + ip);
       return;
@@ -190,16 +191,6 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
       end = comma < 0 ? 0 : comma;
     }
     return null;
-  }
-
-  static String tokenOf(String header) {
-    if (header == null) return null;
-    int space = header.indexOf(' ');
-    if (space <= 0) return null;
-    String scheme = header.substring(0, space);
-    if (!scheme.equalsIgnoreCase("Token") && !scheme.equalsIgnoreCase("Bearer")) return null;
-    String token = header.substring(space + 1).trim();
-    return token.isEmpty() ? null : token;
   }
 
   /** {@code GET /health/ratelimit}: the limiter's counters, loopback connections only (404 otherwise). */
