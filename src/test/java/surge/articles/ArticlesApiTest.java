@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,30 +22,23 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
-import surge.support.TestNode;
+import surge.support.NodeTest;
 
 /** Create, read, update and delete one article; slugs; validation; 401/404/403 order. */
-@ExtendWith(VertxExtension.class)
-class ArticlesApiTest {
+class ArticlesApiTest extends NodeTest {
   static final String ISO_MS_UTC = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z";
-  static TestNode.Started node;
-  static Client client;
   static WebClient web;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(vertx);
-    client = new Client(vertx, node.port());
+  static void startWebClient(Vertx vertx) {
     web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
         new PoolOptions().setHttp1MaxSize(20));
   }
 
   @AfterAll
-  static void stop() {
+  static void closeWebClient() {
     web.close();
-    node.stop();
   }
 
   static JsonObject articleBody(Object title, Object description, Object body, JsonArray tags) {

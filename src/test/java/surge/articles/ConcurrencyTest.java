@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,33 +18,26 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
-import surge.support.TestNode;
+import surge.support.NodeTest;
 
 /**
  * Concurrent favorite/unfavorite requests keep {@code favoritesCount} equal to the number of
  * favorite rows. Requests are fired together with the non-blocking client and awaited once.
  */
-@ExtendWith(VertxExtension.class)
-class ConcurrencyTest {
-  static TestNode.Started node;
-  static Client client;
+class ConcurrencyTest extends NodeTest {
   static WebClient web;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(vertx);
-    client = new Client(vertx, node.port());
+  static void startWebClient(Vertx vertx) {
     // enough connections that the requests of one test really are in flight together
     web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
         new PoolOptions().setHttp1MaxSize(32));
   }
 
   @AfterAll
-  static void stop() {
+  static void closeWebClient() {
     web.close();
-    node.stop();
   }
 
   static Future<HttpResponse<Buffer>> async(HttpMethod method, String path, String token) {

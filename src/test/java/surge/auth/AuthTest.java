@@ -17,38 +17,31 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.NodeTest;
 import surge.support.TestNode;
 
 /** How the API reads the Authorization header and which tokens it refuses. */
-@ExtendWith(VertxExtension.class)
-class AuthTest {
-  static TestNode.Started node;
-  static Client client;
+class AuthTest extends NodeTest {
   static WebClient web;
   static JWTAuth nodeKey;
   static JWTAuth otherKey;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(vertx);
-    client = new Client(vertx, node.port());
+  static void webClientAndKeys(Vertx vertx) {
     web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port()));
     nodeKey = hs256(vertx, TestNode.JWT_SECRET);
     otherKey = hs256(vertx, "some-other-secret-some-other-secret-0123456789");
   }
 
   @AfterAll
-  static void stop() {
+  static void closeWebClient() {
     web.close();
-    node.stop();
   }
 
   @Test

@@ -13,37 +13,29 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
-import surge.support.TestNode;
+import surge.support.NodeTest;
 
 /**
  * Bad input is the client's fault: it gets a 4xx RealWorld error body, never a 5xx or a stack
  * trace, and the node keeps serving afterwards.
  */
-@ExtendWith(VertxExtension.class)
-class HostileInputTest {
+class HostileInputTest extends NodeTest {
   private static final String JSON = "application/json";
-  static TestNode.Started node;
-  static Client client;
   static WebClient web;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(vertx);
-    client = new Client(vertx, node.port());
+  static void startWebClient(Vertx vertx) {
     web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port()));
   }
 
   @AfterAll
-  static void stop() {
+  static void closeWebClient() {
     web.close();
-    node.stop();
   }
 
   // ---------------------------------------------------------------- bodies

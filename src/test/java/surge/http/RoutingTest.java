@@ -13,37 +13,29 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
-import surge.support.TestNode;
+import surge.support.NodeTest;
 
 /** The route table as a client sees it: prefixes, 404/405, CORS, health, content type. */
-@ExtendWith(VertxExtension.class)
-class RoutingTest {
+class RoutingTest extends NodeTest {
   private static final String JSON_UTF8 = "application/json; charset=utf-8";
   private static final String ORIGIN = "https://app.example.com";
-  static TestNode.Started node;
-  static Client client;
   static WebClient web;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(vertx);
-    client = new Client(vertx, node.port());
+  static void startWebClient(Vertx vertx) {
     web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port()));
   }
 
   @AfterAll
-  static void stop() {
+  static void closeWebClient() {
     web.close();
-    node.stop();
   }
 
   // ---------------------------------------------------------------- /api and /api/v1

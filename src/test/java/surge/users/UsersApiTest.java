@@ -15,37 +15,29 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
-import surge.support.TestNode;
+import surge.support.NodeTest;
 
 /** Registration, login, GET /user and PUT /user through the real HTTP API. */
-@ExtendWith(VertxExtension.class)
-class UsersApiTest {
+class UsersApiTest extends NodeTest {
   private static final int RACERS = 20;
-  static TestNode.Started node;
-  static Client client;
   static WebClient web;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(vertx);
-    client = new Client(vertx, node.port());
+  static void startWebClient(Vertx vertx) {
     // one connection per concurrent request, so the race test really races
     web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
         new PoolOptions().setHttp1MaxSize(RACERS));
   }
 
   @AfterAll
-  static void stop() {
+  static void closeWebClient() {
     web.close();
-    node.stop();
   }
 
   // ---------------------------------------------------------------- registration
