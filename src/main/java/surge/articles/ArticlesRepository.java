@@ -44,18 +44,20 @@ final class ArticlesRepository {
   private static final String ONE = ITEM + ", a.body FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = $2";
   // Outbox events (migration V3): every article, favorite and comment event has the article as its
   // aggregate, so one article's events keep their order under one Kafka key.
+  // updatedAt moves forward with every update of one article, so consumers can order or skip stale updates.
   private static final String ARTICLE_DATA = "jsonb_build_object('articleId', a.id::text, 'authorId', a.author_id::text,"
-      + " 'title', a.title, 'tags', to_jsonb(a.tags))";
+      + " 'title', a.title, 'tags', to_jsonb(a.tags),"
+      + " 'updatedAt', to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))";
   private static final String INSERT = "WITH a AS (INSERT INTO articles"
       + " (id, author_id, title, description, body, tags, created_at, updated_at)"
-      + " VALUES (surge_next_id($1), $2, $3, $4, $5, $6, " + NOW_MS + ", " + NOW_MS + ") RETURNING id, author_id, title, tags),"
+      + " VALUES (surge_next_id($1), $2, $3, $4, $5, $6, " + NOW_MS + ", " + NOW_MS + ") RETURNING id, author_id, title, tags, updated_at),"
       + " ev AS (" + Outbox.insert(Outbox.ARTICLE, "surge.article.created", "a.id", ARTICLE_DATA, "a") + ")"
       + " SELECT id FROM a";
   // updated_at always moves forward, even for two updates within one millisecond.
   private static final String UPDATE = "WITH a AS (UPDATE articles SET title = coalesce($2, title),"
       + " description = coalesce($3, description), body = coalesce($4, body), tags = coalesce($5, tags),"
       + " updated_at = greatest(" + NOW_MS + ", updated_at + interval '1 millisecond') WHERE id = $1"
-      + " RETURNING id, author_id, title, tags),"
+      + " RETURNING id, author_id, title, tags, updated_at),"
       + " ev AS (" + Outbox.insert(Outbox.ARTICLE, "surge.article.updated", "a.id", ARTICLE_DATA, "a") + ")"
       + " SELECT count(*) FROM a";
   private static final String DELETE = "WITH a AS (DELETE FROM articles WHERE id = $1 RETURNING id, author_id),"

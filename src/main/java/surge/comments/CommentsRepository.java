@@ -19,8 +19,10 @@ import surge.http.ApiError;
 final class CommentsRepository {
   private static final String NOW_MS = "date_trunc('milliseconds', now())";
   // Outbox events (migration V3) have the article as their aggregate, like the article's own events.
+  // articleAuthorId: whom the comment concerns (the live stream notifies them); the article lives on this shard.
   private static final String COMMENT_DATA = "jsonb_build_object('commentId', c.id::text, 'articleId', c.article_id::text,"
-      + " 'authorId', c.author_id::text)";
+      + " 'authorId', c.author_id::text,"
+      + " 'articleAuthorId', (SELECT ar.author_id::text FROM articles ar WHERE ar.id = c.article_id))";
   private static final String INSERT = "WITH c AS (INSERT INTO comments (id, article_id, author_id, body, created_at, updated_at)"
       + " VALUES (surge_next_comment_id($1), $2, $3, $4, " + NOW_MS + ", " + NOW_MS + ")"
       + " RETURNING id, article_id, author_id, body, created_at, updated_at),"

@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record SurgeConfig(
     String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo,
-    Cache cache, surge.ratelimit.RateLimits rateLimits, Cluster cluster) {
+    Cache cache, surge.ratelimit.RateLimits rateLimits, Cluster cluster, Events events, Stream stream) {
 
   /**
    * @param host interface to bind ({@code http.host})
@@ -98,6 +98,40 @@ public record SurgeConfig(
    */
   public record Cluster(boolean enabled, List<String> members, String host, int port) {}
 
+  /**
+   * Domain events: the outbox relay that publishes them to Kafka (see {@link surge.events.OutboxRelay}).
+   *
+   * @param relay run the relay on this node ({@code events.relay}); every node may, one per physical shard is active
+   * @param kafkaBootstrap Kafka bootstrap servers, {@code host:port}, comma-separated ({@code kafka.bootstrap})
+   * @param topicUsers topic of user events, registrations, profile updates and follows ({@code events.topicUsers})
+   * @param topicArticles topic of article, favorite and comment events ({@code events.topicArticles})
+   * @param partitions partitions of each topic when the relay creates it ({@code events.partitions}); an existing
+   *     topic is left as it is
+   * @param replicationFactor replicas of each partition when the relay creates a topic ({@code events.replicationFactor})
+   * @param batchSize most outbox rows one relay round publishes ({@code events.batchSize})
+   * @param pollMs a relay with nothing to do looks again after this long even without a notification ({@code events.pollMs})
+   * @param lockRetryMs a standby relay tries to become a shard's active relay this often ({@code events.lockRetryMs})
+   * @param backlogCheckMs how often the backlog (rows, age of the oldest) of each shard is measured
+   *     ({@code events.backlogCheckMs})
+   * @param retryMaxMs longest pause between attempts while Kafka or the database fails ({@code events.retryMaxMs})
+   */
+  public record Events(boolean relay, String kafkaBootstrap, String topicUsers, String topicArticles, int partitions,
+                       int replicationFactor, int batchSize, int pollMs, int lockRetryMs, int backlogCheckMs,
+                       int retryMaxMs) {}
+
+  /**
+   * The live event stream, {@code GET /api/stream} (Server-Sent Events).
+   *
+   * @param heartbeatSeconds a comment line is sent on an idle stream this often ({@code stream.heartbeatSeconds})
+   * @param replayEvents recent events each node keeps for {@code Last-Event-ID} resumes ({@code stream.replayEvents})
+   * @param replaySeconds ... and for at most this long ({@code stream.replaySeconds})
+   * @param maxBufferBytes a stream whose unsent bytes exceed this is closed: a slow client is dropped, not buffered
+   *     ({@code stream.maxBufferBytes})
+   * @param maxConnections streams one node holds at most; more get 503 ({@code stream.maxConnections})
+   */
+  public record Stream(int heartbeatSeconds, int replayEvents, int replaySeconds, int maxBufferBytes,
+                       int maxConnections) {}
+
   /** Argon2id cost parameters ({@code passwords.*}); stored hashes carry their own, so changes apply to new hashes. */
   public record Passwords(int memoryKib, int iterations, int parallelism) {}
 
@@ -148,7 +182,18 @@ public record SurgeConfig(
         }
       }
     }
+    Events events = new Events(c.bool("events.relay"), c.string("kafka.bootstrap"), c.string("events.topicUsers"),
+        c.string("events.topicArticles"), c.integer("events.partitions", 1, 10_000),
+        c.integer("events.replicationFactor", 1, 16), c.integer("events.batchSize", 1, 10_000),
+        c.integer("events.pollMs", 10, 600_000), c.integer("events.lockRetryMs", 10, 600_000),
+        c.integer("events.backlogCheckMs", 100, 3_600_000), c.integer("events.retryMaxMs", 10, 600_000));
+    if (events.topicUsers().isBlank() || events.topicArticles().isBlank() || events.topicUsers().equals(events.topicArticles())) {
+      throw new ConfigException("config keys events.topicUsers and events.topicArticles must name two different topics");
+    }
+    Stream stream = new Stream(c.integer("stream.heartbeatSeconds", 1, 3600), c.integer("stream.replayEvents", 0, 1_000_000),
+        c.integer("stream.replaySeconds", 0, 86_400), c.integer("stream.maxBufferBytes", 1024, 64 << 20),
+        c.integer("stream.maxConnections", 0, 10_000_000));
     return new SurgeConfig(profile, http, db, redis, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"),
-        cache, surge.ratelimit.RateLimits.from(c), cluster);
+        cache, surge.ratelimit.RateLimits.from(c), cluster, events, stream);
   }
 }

@@ -16,9 +16,10 @@ package surge.db;
  *       never email or password hash); {@code surge.user.followed}, {@code surge.user.unfollowed}
  *       ({@code followerId, followeeId}; aggregate = follower, whose shard holds the follow)</li>
  *   <li>article: {@code surge.article.created}, {@code surge.article.updated} ({@code articleId,
- *       authorId, title, tags}), {@code surge.article.deleted} ({@code articleId, authorId}),
+ *       authorId, title, tags, updatedAt}), {@code surge.article.deleted} ({@code articleId, authorId}),
  *       {@code surge.article.favorited}, {@code surge.article.unfavorited} ({@code articleId, userId}),
- *       {@code surge.comment.added}, {@code surge.comment.deleted} ({@code commentId, articleId, authorId})</li>
+ *       {@code surge.comment.added}, {@code surge.comment.deleted} ({@code commentId, articleId, authorId,
+ *       articleAuthorId})</li>
  * </ul>
  */
 public final class Outbox {
