@@ -9,6 +9,7 @@ import surge.cache.Caches;
 import surge.comments.CommentsService;
 import surge.config.SurgeConfig;
 import surge.db.Shards;
+import surge.events.RelayStats;
 import surge.profiles.ProfilesRepository;
 import surge.profiles.ProfilesService;
 import surge.ratelimit.Limiter;
@@ -17,7 +18,7 @@ import surge.users.UsersService;
 /** The node's feature services, built once and shared by every HTTP verticle instance. */
 public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
                        ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches,
-                       Limiter limiter) {
+                       Limiter limiter, RelayStats relayStats) {
 
   public static Services create(Vertx vertx, SurgeConfig config) {
     Shards shards = Shards.connect(vertx, config.db(), config.redis());
@@ -29,6 +30,6 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     ArticlesService articles = new ArticlesService(shards, profiles, caches);
     return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens, caches), profiles, articles,
         new CommentsService(shards, articles, profiles), caches,
-        Limiter.create(vertx, config.redis(), config.rateLimits()));
+        Limiter.create(vertx, config.redis(), config.rateLimits()), new RelayStats());
   }
 }

@@ -12,23 +12,26 @@ import surge.config.SurgeConfig;
 import surge.db.Migrations;
 import surge.db.ReplicaMonitor;
 import surge.demo.DemoData;
+import surge.events.OutboxRelay;
 import surge.http.HttpVerticle;
 
 /**
  * One Surge node inside a Vert.x instance: migrate, build the shared services, deploy the replica
- * monitor and the HTTP verticles. {@link Main} calls it for the real server, tests for theirs.
+ * monitor, the outbox relay and the HTTP verticles. {@link Main} calls it for the real server, tests for theirs.
  */
 public final class Surge {
   private static final Logger log = LoggerFactory.getLogger(Surge.class);
   private final Vertx vertx;
   private final Services services;
   private final String monitorId;
+  private final String relayId;
   private final String deploymentId;
 
-  private Surge(Vertx vertx, Services services, String monitorId, String deploymentId) {
+  private Surge(Vertx vertx, Services services, String monitorId, String relayId, String deploymentId) {
     this.vertx = vertx;
     this.services = services;
     this.monitorId = monitorId;
+    this.relayId = relayId;
     this.deploymentId = deploymentId;
   }
 
@@ -44,21 +47,32 @@ public final class Surge {
         })
         .andThen(done -> startup.close())
         .compose(services -> vertx.deployVerticle(new ReplicaMonitor(services.shards()))
-            .compose(monitor -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
-                .compose(seeded -> vertx.deployVerticle(() -> new HttpVerticle(config.http(), services),
-                    new DeploymentOptions().setInstances(instances)))
-                .map(id -> new Surge(vertx, services, monitor, id))))
+            .compose(monitor -> relay(vertx, config, services)
+                .compose(relay -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
+                    .compose(seeded -> vertx.deployVerticle(() -> new HttpVerticle(config.http(), services),
+                        new DeploymentOptions().setInstances(instances)))
+                    .map(id -> new Surge(vertx, services, monitor, relay, id)))))
         .onSuccess(node -> log.info("Surge serving on {}:{} with {} HTTP verticle instance(s), profile {}",
             config.http().host(), config.http().port(), instances, config.profile()));
+  }
+
+  /** The outbox relay (one per node), unless {@code events.relay} is off; the id is null then. */
+  private static Future<String> relay(Vertx vertx, SurgeConfig config, Services services) {
+    if (!config.events().relay()) return Future.succeededFuture(null);
+    return vertx.deployVerticle(new OutboxRelay(config, services.shards(), services.relayStats()));
   }
 
   public Services services() {
     return services;
   }
 
-  /** Undeploys the HTTP verticles and the replica monitor, then closes the pools they used. */
+  /**
+   * Undeploys the HTTP verticles, then the relay (its running rounds finish, its producer flushes), then the replica
+   * monitor, then closes the pools they used.
+   */
   public Future<Void> stop() {
     return vertx.undeploy(deploymentId)
+        .compose(done -> relayId == null ? Future.<Void>succeededFuture() : vertx.undeploy(relayId))
         .compose(done -> vertx.undeploy(monitorId))
         .compose(done -> services.workers().close())
         .compose(done -> services.caches().close())

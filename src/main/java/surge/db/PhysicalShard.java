@@ -86,12 +86,7 @@ public final class PhysicalShard {
   /** A pool; {@code connectTimeoutMs} 0 keeps the driver's network defaults. */
   static Pool pool(Vertx vertx, SurgeConfig.Db db, ShardMap.Endpoint endpoint, String database, String name,
                    int size, int connectTimeoutMs) {
-    PgConnectOptions connect = new PgConnectOptions()
-        .setHost(endpoint.host()).setPort(endpoint.port()).setDatabase(database)
-        .setUser(db.user()).setPassword(db.password())
-        .setCachePreparedStatements(true)
-        .setPreparedStatementCacheMaxSize(db.preparedStatementCacheSize())
-        .setPipeliningLimit(db.pipeliningLimit());
+    PgConnectOptions connect = connectOptions(db, endpoint, database);
     PoolOptions options = new PoolOptions()
         .setMaxSize(size)
         .setMaxWaitQueueSize(db.poolMaxWaitQueue())
@@ -102,6 +97,21 @@ public final class PhysicalShard {
     // Replicas: a short connect timeout, so that a replica that went away is noticed fast.
     if (connectTimeoutMs > 0) builder = builder.with(new NetClientOptions().setConnectTimeout(connectTimeoutMs).setTcpNoDelay(true));
     return builder.connectingTo(connect).using(vertx).build();
+  }
+
+  /** How to reach one database of a shard; for connections outside the pools (the outbox relay's). */
+  static PgConnectOptions connectOptions(SurgeConfig.Db db, ShardMap.Endpoint endpoint, String database) {
+    return new PgConnectOptions()
+        .setHost(endpoint.host()).setPort(endpoint.port()).setDatabase(database)
+        .setUser(db.user()).setPassword(db.password())
+        .setCachePreparedStatements(true)
+        .setPreparedStatementCacheMaxSize(db.preparedStatementCacheSize())
+        .setPipeliningLimit(db.pipeliningLimit());
+  }
+
+  /** Options for a dedicated connection to this shard's primary. */
+  public PgConnectOptions primaryConnectOptions(SurgeConfig.Db db) {
+    return connectOptions(db, spec.primary(), spec.database());
   }
 
   public String name() {

@@ -234,7 +234,9 @@ public final class ShardMove {
   private Map<String, String> verify(Pool from, Pool to, int logical) {
     Map<String, String> source = inTransaction(from, conn -> ShardRows.digests(conn, logical));
     Map<String, String> target = inTransaction(to, conn -> ShardRows.digests(conn, logical));
-    if (!source.equals(target)) throw new IllegalStateException("source and target differ: " + source + " vs " + target);
+    if (!ShardRows.stable(source).equals(ShardRows.stable(target))) {
+      throw new IllegalStateException("source and target differ: " + source + " vs " + target);
+    }
     return source;
   }
 
@@ -245,7 +247,7 @@ public final class ShardMove {
   private void deleteFromSource(Pool from, int logical, Map<String, String> verified, String sourceName) {
     Map<String, Long> deleted = inTransaction(from, conn -> {
       Map<String, String> now = ShardRows.digests(conn, logical);
-      if (!now.equals(verified)) {
+      if (!ShardRows.stable(now).equals(ShardRows.stable(verified))) {
         throw new MoveFailed("logical shard " + logical + " moved, but " + sourceName + " changed after the verify ("
             + now + "); its rows were kept for reconciliation: raise --grace-ms next time", null);
       }

@@ -8,10 +8,12 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
 import surge.cache.Caches;
 import surge.db.Shards;
+import surge.events.RelayStats;
 
 /**
  * {@code /health/live} (the process answers), {@code /health/ready} (the database answers too) and
- * {@code /health/shards}, the operator view of physical shards, replicas, lag and query counters.
+ * {@code /health/shards}, the operator view of physical shards, replicas, lag and query counters, and
+ * {@code /health/events}, the outbox relay's view (backlog rows and age per shard, active here or not).
  * The operator view names hosts and ports, so it answers loopback connections only (404 otherwise)
  * until the management port exists.
  */
@@ -19,10 +21,12 @@ final class Health {
   private static final JsonObject UP = new JsonObject().put("status", "UP");
   private final Shards db;
   private final Caches caches;
+  private final RelayStats relay;
 
-  Health(Shards db, Caches caches) {
+  Health(Shards db, Caches caches, RelayStats relay) {
     this.db = db;
     this.caches = caches;
+    this.relay = relay;
   }
 
   void mount(Router root) {
@@ -34,6 +38,9 @@ final class Health {
     root.get("/health/shards").handler(Respond.ok(ctx -> !loopback(ctx)
         ? Future.failedFuture(ApiError.notFound("route"))
         : Future.succeededFuture(db.status())));
+    root.get("/health/events").handler(Respond.ok(ctx -> !loopback(ctx)
+        ? Future.failedFuture(ApiError.notFound("route"))
+        : Future.succeededFuture(relay.status(db.all().stream().map(s -> s.name()).toList()))));
     root.get("/health/cache").handler(Respond.ok(ctx -> !loopback(ctx)
         ? Future.failedFuture(ApiError.notFound("route"))
         : Future.succeededFuture(caches.status())));

@@ -1,10 +1,6 @@
 package surge.cache;
 
 import io.vertx.core.json.JsonObject;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import surge.support.Client;
 
 /** Reads a node's operator views over HTTP (loopback), and starts/stops the stack's Redis. */
@@ -30,23 +26,9 @@ final class NodeStats {
     return cache(client).getJsonObject("caches").getJsonObject(cache).getLong(name);
   }
 
-  /** {@code bin/stack redis stop|start} from the repository root. */
+  /** {@code bin/stack redis <action>}. */
   static void redis(String action) {
-    try {
-      Path log = Files.createTempFile("stack-redis", ".log");
-      Process p = new ProcessBuilder("bin/stack", "redis", action).directory(new File("."))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.destroy();
-        throw new AssertionError("bin/stack redis " + action + " timed out");
-      }
-      if (p.exitValue() != 0) throw new AssertionError("bin/stack redis " + action + " failed: " + Files.readString(log));
-    } catch (java.io.IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    surge.support.Stack.run("redis", action);
   }
 
   static void sleep(long ms) {

@@ -8,10 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,26 +130,8 @@ class ReplicaFailoverTest {
     return true;
   }
 
-  /** Runs {@code bin/stack replica <action>} and waits for it. */
+  /** {@code bin/stack replica <action>}. */
   static void stack(String action) {
-    String script = System.getenv().getOrDefault("SURGE_STACK_SCRIPT", "bin/stack");
-    try {
-      Path log = Files.createTempFile("surge-stack-", ".log");
-      Process p = new ProcessBuilder(script, "replica", action).directory(new File("."))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.destroy();
-        throw new AssertionError(script + " replica " + action + " timed out");
-      }
-      if (p.exitValue() != 0) {
-        throw new AssertionError(script + " replica " + action + " failed: " + Files.readString(log));
-      }
-      Files.deleteIfExists(log);
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    surge.support.Stack.run("replica", action);
   }
 }

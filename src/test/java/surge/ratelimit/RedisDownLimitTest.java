@@ -10,9 +10,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -97,24 +94,8 @@ class RedisDownLimitTest {
     return web.get("/health/ratelimit").send().await().bodyAsJsonObject();
   }
 
-  /** Runs {@code bin/stack redis <action>} and waits for it. */
+  /** {@code bin/stack redis <action>}. */
   static void stack(String action) {
-    String script = System.getenv().getOrDefault("SURGE_STACK_SCRIPT", "bin/stack");
-    try {
-      Path log = Files.createTempFile("surge-stack-", ".log");
-      Process p = new ProcessBuilder(script, "redis", action).directory(new File("."))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroy();
-        throw new AssertionError(script + " redis " + action + " timed out");
-      }
-      if (p.exitValue() != 0) throw new AssertionError(script + " redis " + action + " failed: " + Files.readString(log));
-      Files.deleteIfExists(log);
-    } catch (java.io.IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    surge.support.Stack.run("redis", action);
   }
 }

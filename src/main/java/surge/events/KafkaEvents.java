@@ -1,0 +1,109 @@
+package surge.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.kafka.admin.NewTopic;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import surge.config.SurgeConfig;
+
+/**
+ * The relay's side of Kafka: one idempotent producer per node and the two event topics.
+ *
+ * <p>Idempotence with {@code acks=all} and at most 5 requests in flight per connection is what keeps one
+ * partition's records in send order through the producer's own retries, so the events of one aggregate (one
+ * key, one partition) land in the order the relay sent them. Sends run on the Vert.x Kafka client's worker, never
+ * on an event loop; {@code max.block.ms} bounds how long a send may wait for metadata while Kafka is away.
+ */
+final class KafkaEvents {
+  private static final Logger log = LoggerFactory.getLogger(KafkaEvents.class);
+  /** CloudEvents Kafka binding, structured mode: the value is the whole envelope. */
+  private static final String CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8";
+
+  private final SurgeConfig.Events config;
+  private final KafkaProducer<String, String> producer;
+  private final KafkaAdminClient admin;
+  private Future<Void> topics;
+
+  KafkaEvents(Vertx vertx, SurgeConfig.Events config, String clientId) {
+    this.config = config;
+    this.producer = KafkaProducer.create(vertx, producerConfig(config, clientId));
+    // Each send's own future carries its failure to the relay; without a handler the client would also report every
+    // failed send as an unhandled exception of the context.
+    this.producer.exceptionHandler(err -> {});
+    this.admin = KafkaAdminClient.create(vertx, adminConfig(config, clientId));
+  }
+
+  static Map<String, String> producerConfig(SurgeConfig.Events config, String clientId) {
+    return Map.ofEntries(
+        Map.entry("bootstrap.servers", config.kafkaBootstrap()),
+        Map.entry("client.id", clientId),
+        Map.entry("key.serializer", "org.apache.kafka.common.serialization.StringSerializer"),
+        Map.entry("value.serializer", "org.apache.kafka.common.serialization.StringSerializer"),
+        Map.entry("enable.idempotence", "true"),
+        Map.entry("acks", "all"),
+        Map.entry("max.in.flight.requests.per.connection", "5"),
+        // A few ms of batching costs little latency and saves requests under load.
+        Map.entry("linger.ms", "2"),
+        // Kafka away: a send waits at most this long for metadata, a record at most delivery.timeout.ms in all;
+        // the relay then backs off and retries from the outbox, which is the durable buffer, not producer memory.
+        Map.entry("max.block.ms", "5000"),
+        Map.entry("request.timeout.ms", "5000"),
+        Map.entry("delivery.timeout.ms", "15000"),
+        Map.entry("reconnect.backoff.max.ms", "1000"),
+        Map.entry("retry.backoff.ms", "100"));
+  }
+
+  private static Map<String, String> adminConfig(SurgeConfig.Events config, String clientId) {
+    return Map.of("bootstrap.servers", config.kafkaBootstrap(), "client.id", clientId + "-admin",
+        "request.timeout.ms", "5000", "default.api.timeout.ms", "5000", "reconnect.backoff.max.ms", "1000");
+  }
+
+  String topicOf(String aggregateType) {
+    return aggregateType.equals(surge.db.Outbox.USER) ? config.topicUsers() : config.topicArticles();
+  }
+
+  /**
+   * The topics exist, with the configured partitions if Surge created them. Creating them here, before the first
+   * send, keeps the broker's auto-creation (with its own default partition count) out of the picture.
+   */
+  Future<Void> topicsReady() {
+    if (topics == null || topics.failed()) {
+      topics = admin.listTopics().compose(this::createMissing).onFailure(err -> topics = null);
+    }
+    return topics;
+  }
+
+  private Future<Void> createMissing(Set<String> existing) {
+    List<NewTopic> missing = new ArrayList<>();
+    for (String name : List.of(config.topicUsers(), config.topicArticles())) {
+      if (!existing.contains(name)) missing.add(new NewTopic(name, config.partitions(), (short) config.replicationFactor()));
+    }
+    if (missing.isEmpty()) return Future.succeededFuture();
+    log.info("creating Kafka topics {} with {} partition(s)", missing.stream().map(NewTopic::getName).toList(),
+        config.partitions());
+    // Another node may create them at the same moment; what matters is that they exist afterwards.
+    return admin.createTopics(missing).recover(err -> admin.listTopics().compose(now ->
+        now.containsAll(missing.stream().map(NewTopic::getName).toList())
+            ? Future.succeededFuture() : Future.failedFuture(err)));
+  }
+
+  /** Sends one event; completes when the broker acknowledged it (all in-sync replicas) or the send failed. */
+  Future<Void> send(OutboxRow row) {
+    KafkaProducerRecord<String, String> record =
+        KafkaProducerRecord.create(topicOf(row.aggregateType()), row.aggregateId(), row.payload());
+    record.addHeader("content-type", CONTENT_TYPE);
+    return producer.send(record).mapEmpty();
+  }
+
+  Future<Void> close() {
+    return producer.close(5_000).eventually(() -> admin.close(5_000));
+  }
+}

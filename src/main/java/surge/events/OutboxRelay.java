@@ -1,0 +1,81 @@
+package surge.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Row;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import surge.config.SurgeConfig;
+import surge.db.PhysicalShard;
+import surge.db.Shards;
+
+/**
+ * Publishes the outbox of every physical shard to Kafka: one instance per node, one {@link ShardRelay} per shard,
+ * one Kafka producer for all of them. Every node runs one; per shard, one of them is active at a time (the others
+ * stand by and take over within {@code events.lockRetryMs} when it goes). Also measures each shard's backlog (rows
+ * waiting, age of the oldest) every {@code events.backlogCheckMs}, active or not, for {@code /health/events}.
+ */
+public final class OutboxRelay extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+  private final SurgeConfig config;
+  private final Shards shards;
+  private final RelayStats stats;
+  private final RelayHooks hooks;
+  private final List<ShardRelay> relays = new ArrayList<>();
+  private KafkaEvents kafka;
+  private long backlogTimer = -1;
+
+  public OutboxRelay(SurgeConfig config, Shards shards, RelayStats stats) {
+    this(config, shards, stats, RelayHooks.NONE);
+  }
+
+  public OutboxRelay(SurgeConfig config, Shards shards, RelayStats stats, RelayHooks hooks) {
+    this.config = config;
+    this.shards = shards;
+    this.stats = stats;
+    this.hooks = hooks;
+  }
+
+  @Override
+  public Future<?> start() {
+    kafka = new KafkaEvents(vertx, config.events(), "surge-relay-" + ManagementFactory.getRuntimeMXBean().getName());
+    for (PhysicalShard shard : shards.all()) {
+      ShardRelay relay = new ShardRelay(vertx, shard.name(), shard.primaryConnectOptions(config.db()), config.events(),
+          kafka, stats.shard(shard.name()), hooks);
+      relays.add(relay);
+      relay.start();
+    }
+    stats.running = true;
+    measureBacklog();
+    backlogTimer = vertx.setPeriodic(config.events().backlogCheckMs(), id -> measureBacklog());
+    // Kafka may be down at start: the relays wait for it (the outbox holds the events), the node still serves.
+    kafka.topicsReady().onFailure(err -> log.warn("Kafka not reachable at {} yet ({}); events wait in the outbox",
+        config.events().kafkaBootstrap(), err.getMessage()));
+    return Future.succeededFuture();
+  }
+
+  /** Lets each shard's running round finish, releases the locks, then flushes and closes the producer. */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(backlogTimer);
+    stats.running = false;
+    List<Future<Void>> stopped = new ArrayList<>();
+    for (ShardRelay relay : relays) stopped.add(relay.stop());
+    return Future.join(stopped).eventually(() -> kafka.close());
+  }
+
+  private void measureBacklog() {
+    for (PhysicalShard shard : shards.all()) {
+      RelayStats.Shard s = stats.shard(shard.name());
+      shard.primary().query(OutboxSql.BACKLOG).execute().onSuccess(rows -> {
+        Row row = rows.iterator().next();
+        s.backlogRows = row.getLong(0);
+        s.oldestAgeMs = row.getLong(1);
+        s.backlogCheckedAt = System.currentTimeMillis();
+      });
+    }
+  }
+}
