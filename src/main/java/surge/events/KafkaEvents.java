@@ -66,7 +66,7 @@ final class KafkaEvents {
         "request.timeout.ms", "5000", "default.api.timeout.ms", "5000", "reconnect.backoff.max.ms", "1000");
   }
 
-  String topicOf(String aggregateType) {
+  static String topicOf(SurgeConfig.Events config, String aggregateType) {
     return aggregateType.equals(surge.db.Outbox.USER) ? config.topicUsers() : config.topicArticles();
   }
 
@@ -98,7 +98,7 @@ final class KafkaEvents {
   /** Sends one event; completes when the broker acknowledged it (all in-sync replicas) or the send failed. */
   Future<Void> send(OutboxRow row) {
     KafkaProducerRecord<String, String> record =
-        KafkaProducerRecord.create(topicOf(row.aggregateType()), row.aggregateId(), row.payload());
+        KafkaProducerRecord.create(topicOf(config, row.aggregateType()), row.aggregateId(), row.payload());
     record.addHeader("content-type", CONTENT_TYPE);
     return producer.send(record).mapEmpty();
   }

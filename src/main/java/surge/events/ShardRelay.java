@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
@@ -30,6 +31,7 @@ import surge.config.SurgeConfig;
 final class ShardRelay {
   private static final Logger log = LoggerFactory.getLogger(ShardRelay.class);
   private static final long FIRST_RETRY_MS = 100;
+  private static final long STOP_WAIT_MS = 5_000;
 
   private final Vertx vertx;
   private final String shard;
@@ -69,11 +71,14 @@ final class ShardRelay {
     connectAndTryLock();
   }
 
-  /** Stops taking new rounds, lets the current one finish (its acks and delete), then closes the connection. */
+  /**
+   * Stops taking new rounds, lets the current one finish (its acks and delete) for up to {@link #STOP_WAIT_MS}, then
+   * closes the connection. A round cut short leaves its rows for the next active relay (sent again, same ids).
+   */
   Future<Void> stop() {
     stopped = true;
     cancelTimer();
-    return round.otherwiseEmpty().eventually(this::disconnect);
+    return round.timeout(STOP_WAIT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty().eventually(this::disconnect);
   }
 
   // ------------------------------------------------------------------------------------------ lock
