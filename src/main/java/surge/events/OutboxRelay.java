@@ -41,7 +41,14 @@ public final class OutboxRelay extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    kafka = new KafkaEvents(vertx, config.events(), "surge-relay-" + ManagementFactory.getRuntimeMXBean().getName());
+    // Building a Kafka client parses its config and resolves the bootstrap host names: a worker's job.
+    return vertx.executeBlocking(() -> new KafkaEvents(vertx, config.events(),
+            "surge-relay-" + ManagementFactory.getRuntimeMXBean().getName()))
+        .onSuccess(this::startRelays);
+  }
+
+  private void startRelays(KafkaEvents kafka) {
+    this.kafka = kafka;
     for (PhysicalShard shard : shards.all()) {
       ShardRelay relay = new ShardRelay(vertx, shard.name(), shard.primaryConnectOptions(config.db()), config.events(),
           kafka, stats.shard(shard.name()), hooks);
@@ -54,7 +61,6 @@ public final class OutboxRelay extends VerticleBase {
     // Kafka may be down at start: the relays wait for it (the outbox holds the events), the node still serves.
     kafka.topicsReady().onFailure(err -> log.warn("Kafka not reachable at {} yet ({}); events wait in the outbox",
         config.events().kafkaBootstrap(), err.getMessage()));
-    return Future.succeededFuture();
   }
 
   /** Lets each shard's running round finish, releases the locks, then flushes and closes the producer. */
@@ -64,7 +70,7 @@ public final class OutboxRelay extends VerticleBase {
     stats.running = false;
     List<Future<Void>> stopped = new ArrayList<>();
     for (ShardRelay relay : relays) stopped.add(relay.stop());
-    return Future.join(stopped).eventually(() -> kafka.close());
+    return Future.join(stopped).eventually(() -> kafka == null ? Future.succeededFuture() : kafka.close());
   }
 
   private void measureBacklog() {
