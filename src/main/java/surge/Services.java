@@ -23,6 +23,7 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
   public static Services create(Vertx vertx, SurgeConfig config) {
     Shards shards = Shards.connect(vertx, config.db(), config.redis());
     Tokens tokens = new Tokens(vertx, config.auth());
+    tokens.watchJwks();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("surge-cpu", config.workerPoolSize());
     PasswordHasher hasher = new PasswordHasher(workers, config.passwords());
     Caches caches = Caches.create(vertx, config.cache(), config.redis(), config.db());

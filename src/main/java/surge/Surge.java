@@ -75,6 +75,7 @@ public final class Surge {
         .compose(done -> relayId == null ? Future.<Void>succeededFuture() : vertx.undeploy(relayId))
         .compose(done -> vertx.undeploy(monitorId))
         .compose(done -> services.workers().close())
+        .andThen(done -> services.tokens().close())
         .compose(done -> services.caches().close())
         .compose(done -> services.limiter().close())
         .compose(done -> services.shards().close());

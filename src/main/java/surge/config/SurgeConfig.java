@@ -81,9 +81,18 @@ public record SurgeConfig(
   /**
    * @param jwtSecret HMAC key for HS256 tokens ({@code auth.jwtSecret}, env {@code SURGE_AUTH_JWT_SECRET}); blank
    *     in dev means a random key per process
+   * @param issuer {@code iss} of issued tokens, accepted on incoming ones ({@code auth.issuer})
    * @param tokenTtlSeconds token lifetime ({@code auth.tokenTtlSeconds})
+   * @param audience {@code aud} of issued tokens; incoming ones must include it ({@code auth.audience})
+   * @param jwtPreviousSecrets HS256 keys that still verify but no longer sign, comma-separated: rotate by making the
+   *     old secret a previous one until its last tokens expired ({@code auth.jwtPreviousSecrets})
+   * @param externalIssuers further {@code iss} values accepted, e.g. an OAuth2/OIDC provider that signs with a key
+   *     of {@code auth.jwksFile} and puts the Surge user id in {@code sub} ({@code auth.externalIssuers})
+   * @param jwksFile a JWK set ({@code {"keys": [...]}}) of further verification keys, empty for none ({@code auth.jwksFile})
+   * @param jwksReloadSeconds how often the JWK set file is re-read ({@code auth.jwksReloadSeconds})
    */
-  public record Auth(String jwtSecret, String issuer, int tokenTtlSeconds) {}
+  public record Auth(String jwtSecret, String issuer, int tokenTtlSeconds, String audience, List<String> jwtPreviousSecrets,
+                     List<String> externalIssuers, String jwksFile, int jwksReloadSeconds) {}
 
   /**
    * Clustering of the nodes' Vert.x instances (Hazelcast, see {@link surge.cluster.Cluster}): with it on, the event bus
@@ -160,9 +169,16 @@ public record SurgeConfig(
     surge.db.Shards.loadMap(db); // a bad shard list or map file stops start-up here, naming its key
     Redis redis = new Redis(c.string("redis.host"), c.integer("redis.port", 1, 65535), c.integer("redis.timeoutMs", 10, 60_000));
     Auth auth = new Auth(c.string("auth.jwtSecret"), c.string("auth.issuer"),
-        c.integer("auth.tokenTtlSeconds", 60, 365 * 86400));
+        c.integer("auth.tokenTtlSeconds", 60, 365 * 86400), c.string("auth.audience"), c.list("auth.jwtPreviousSecrets"),
+        c.list("auth.externalIssuers"), c.string("auth.jwksFile"), c.integer("auth.jwksReloadSeconds", 1, 86_400));
     if (profile.equals("prod") && auth.jwtSecret().length() < 32) {
       throw new ConfigException("config key auth.jwtSecret (SURGE_AUTH_JWT_SECRET) must be set to at least 32 characters in the prod profile");
+    }
+    if (profile.equals("prod") && auth.jwtPreviousSecrets().stream().anyMatch(s -> s.length() < 32)) {
+      throw new ConfigException("config key auth.jwtPreviousSecrets (SURGE_AUTH_JWT_PREVIOUS_SECRETS): every secret must have at least 32 characters in the prod profile");
+    }
+    if (auth.issuer().isBlank() || auth.audience().isBlank()) {
+      throw new ConfigException("config keys auth.issuer and auth.audience must not be empty");
     }
     Passwords passwords = new Passwords(c.integer("passwords.memoryKib", 8, 4 << 20),
         c.integer("passwords.iterations", 1, 100), c.integer("passwords.parallelism", 1, 64));

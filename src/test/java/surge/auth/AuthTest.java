@@ -201,7 +201,7 @@ class AuthTest extends NodeTest {
   }
 
   private static JWTOptions signing() {
-    return new JWTOptions().setAlgorithm("HS256").setIssuer("surge");
+    return new JWTOptions().setAlgorithm("HS256").setIssuer("surge").setAudience(java.util.List.of("surge-api"));
   }
 
   /** The claims of a token for {@code user}, with the subject the server put in its own token. */
