@@ -18,8 +18,24 @@ public record SurgeConfig(
    * @param bodyLimitBytes larger request bodies get 413 ({@code http.bodyLimitBytes})
    * @param corsOrigins allowed origins, {@code *} for any ({@code http.corsOrigins}, comma-separated)
    * @param maxPageSize largest {@code limit} a list honours; larger values are clamped ({@code http.maxPageSize})
+   * @param corsCredentials answer CORS requests with {@code Access-Control-Allow-Credentials: true}
+   *     ({@code http.corsCredentials}); refused together with origin {@code *}
+   * @param maxHeaderBytes larger request headers (all of them) get 431 ({@code http.maxHeaderBytes})
+   * @param maxUriBytes a longer request line gets 414 ({@code http.maxUriBytes})
+   * @param tls HTTPS ({@code tls.*})
    */
-  public record Http(String host, int port, int instances, int bodyLimitBytes, List<String> corsOrigins, int maxPageSize) {}
+  public record Http(String host, int port, int instances, int bodyLimitBytes, List<String> corsOrigins, int maxPageSize,
+                     boolean corsCredentials, int maxHeaderBytes, int maxUriBytes, Tls tls) {}
+
+  /**
+   * @param enabled serve HTTPS on {@code http.port} ({@code tls.enabled})
+   * @param certFile PEM certificate chain ({@code tls.certFile})
+   * @param keyFile PEM private key, PKCS#8 or PKCS#1 ({@code tls.keyFile})
+   * @param http2 offer HTTP/2 through ALPN next to HTTP/1.1 ({@code tls.http2})
+   * @param redirectPort a plain-HTTP port that redirects every request to HTTPS, 0 for none ({@code tls.redirectPort})
+   * @param hstsSeconds {@code Strict-Transport-Security: max-age} sent over HTTPS, 0 for none ({@code tls.hstsSeconds})
+   */
+  public record Tls(boolean enabled, String certFile, String keyFile, boolean http2, int redirectPort, int hstsSeconds) {}
 
   /**
    * @param host default primary host of entries in {@code db.shards} that name none ({@code db.host})
@@ -154,8 +170,19 @@ public record SurgeConfig(
     if (!profile.equals("dev") && !profile.equals("prod")) {
       throw new ConfigException("config key profile (SURGE_PROFILE): expected dev or prod, got '" + profile + "'");
     }
+    Tls tls = new Tls(c.bool("tls.enabled"), c.string("tls.certFile"), c.string("tls.keyFile"), c.bool("tls.http2"),
+        c.integer("tls.redirectPort", 0, 65535), c.integer("tls.hstsSeconds", 0, 2 * 365 * 86400));
+    if (tls.enabled() && (tls.certFile().isBlank() || tls.keyFile().isBlank())) {
+      throw new ConfigException("config keys tls.certFile and tls.keyFile (SURGE_TLS_CERT_FILE, SURGE_TLS_KEY_FILE) must name PEM files when tls.enabled is true");
+    }
     Http http = new Http(c.string("http.host"), c.integer("http.port", 0, 65535), c.integer("http.instances", 0, 1024),
-        c.integer("http.bodyLimitBytes", 1024, 64 << 20), c.list("http.corsOrigins"), c.integer("http.maxPageSize", 1, 1000));
+        c.integer("http.bodyLimitBytes", 1024, 64 << 20), c.list("http.corsOrigins"), c.integer("http.maxPageSize", 1, 1000),
+        c.bool("http.corsCredentials"), c.integer("http.maxHeaderBytes", 1024, 1 << 20),
+        c.integer("http.maxUriBytes", 256, 1 << 20), tls);
+    if (http.corsCredentials() && http.corsOrigins().contains("*")) {
+      throw new ConfigException("config key http.corsCredentials (SURGE_HTTP_CORS_CREDENTIALS) cannot be true while"
+          + " http.corsOrigins allows any origin (*): list the origins that may send credentials");
+    }
     Db db = new Db(c.string("db.host"), c.integer("db.port", 1, 65535), c.string("db.shards"), c.string("db.replicas"),
         c.string("db.shardMapFile"), c.integer("db.shardMapReloadMs", 10, 60_000), c.string("db.user"), c.string("db.password"), c.integer("db.poolSize", 1, 1000), c.integer("db.poolMaxWaitQueue", -1, 1_000_000),
         c.integer("db.pipeliningLimit", 1, 4096), c.integer("db.preparedStatementCacheSize", 0, 100_000),

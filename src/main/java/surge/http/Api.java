@@ -34,6 +34,7 @@ public final class Api {
     new TagsRoutes(s.shards(), s.caches()).mount(api, optionalAuth);
 
     Router root = Router.router(vertx);
+    root.route().handler(Edge.securityHeaders(http.tls()));
     root.route().handler(cors(http));
     root.route().handler(HttpCaching.policy(s.caches().httpMaxAgeSeconds()));
     new Health(s.shards(), s.caches(), s.relayStats()).mount(root);
@@ -50,6 +51,7 @@ public final class Api {
     CorsHandler cors = CorsHandler.create();
     if (!http.corsOrigins().contains("*")) cors.addOrigins(http.corsOrigins());
     return cors
+        .allowCredentials(http.corsCredentials())
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS))
         .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Requested-With", "X-Request-Id"))
         .maxAgeSeconds(86400);

@@ -69,6 +69,9 @@ public final class Errors {
     if (isUnavailable(failure)) return ApiError.unavailable("database", 1);
     if (isDataException(failure)) return ApiError.invalid("request", "contains a value that cannot be stored");
     if (failure == null) return byStatus(status);
+    // A handler that failed with a client-error status said what it meant (e.g. the CORS handler's 403 for an
+    // origin not allowed); the exception is its detail, not a bug.
+    if (status >= 400 && status < 500) return byStatus(status);
     return null;
   }
 
@@ -76,6 +79,7 @@ public final class Errors {
     return switch (status) {
       case 400 -> ApiError.badRequest("request", "is malformed");
       case 401 -> ApiError.missingToken();
+      case 403 -> ApiError.of(403, "request", "is forbidden");
       case 404 -> ApiError.of(404, "route", "not found");
       case 405 -> ApiError.of(405, "method", "not allowed");
       case 413 -> ApiError.of(413, "body", "is too large");

@@ -15,6 +15,7 @@ public final class HttpVerticle extends VerticleBase {
   private final SurgeConfig.Http http;
   private final Services services;
   private HttpServer server;
+  private HttpServer redirect;
 
   public HttpVerticle(SurgeConfig.Http http, Services services) {
     this.http = http;
@@ -23,17 +24,17 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(http.host())
-        .setPort(http.port())
-        .setTcpNoDelay(true)
-        .setTcpFastOpen(true));
-    return server.invalidRequestHandler(Errors::invalidRequest)
+    server = vertx.createHttpServer(Edge.serverOptions(http));
+    Future<HttpServer> api = server.invalidRequestHandler(Errors::invalidRequest)
         .requestHandler(Api.router(vertx, http, services)).listen();
+    if (!http.tls().enabled() || http.tls().redirectPort() == 0) return api;
+    redirect = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.tls().redirectPort()));
+    return api.compose(listening -> redirect.requestHandler(Edge.redirectToHttps(listening.actualPort())).listen());
   }
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> plain = redirect == null ? Future.succeededFuture() : redirect.close();
+    return plain.compose(done -> server == null ? Future.succeededFuture() : server.close());
   }
 }

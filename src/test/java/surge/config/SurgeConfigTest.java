@@ -86,6 +86,16 @@ class SurgeConfigTest {
   }
 
   @Test
+  void edgeSettingsThatWouldBeUnsafeOrCannotWorkAreRejected() {
+    ConfigException cors = rejected("--http.corsCredentials=true");
+    assertTrue(cors.getMessage().contains("http.corsCredentials"), "credentials with origin * : " + cors.getMessage());
+    assertTrue(load("--http.corsCredentials=true", "--http.corsOrigins=https://app.example.com").http().corsCredentials());
+    ConfigException tls = rejected("--tls.enabled=true");
+    assertTrue(tls.getMessage().contains("tls.certFile"), tls.getMessage());
+    rejected("--auth.audience=");
+  }
+
+  @Test
   void clusterIsOffByDefaultAndItsMembersAreCheckedWhenOn() {
     SurgeConfig.Cluster c = load().cluster();
     assertFalse(c.enabled());

@@ -1,0 +1,71 @@
+package surge.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import surge.config.SurgeConfig;
+
+/**
+ * What the edge of a node looks like to the network: the listening options (TLS, HTTP/2, request size limits),
+ * the security headers of every response, and the plain-HTTP redirect to HTTPS.
+ */
+final class Edge {
+  /** The API answers JSON; nothing it sends should ever be framed, sniffed or run as a page. */
+  private static final CharSequence CSP = HttpHeaders.createOptimized("default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+  private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
+  private static final CharSequence NO_REFERRER = HttpHeaders.createOptimized("no-referrer");
+  private static final CharSequence DENY = HttpHeaders.createOptimized("DENY");
+  private static final CharSequence CONTENT_SECURITY_POLICY = HttpHeaders.createOptimized("Content-Security-Policy");
+  private static final CharSequence X_CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("X-Content-Type-Options");
+  private static final CharSequence REFERRER_POLICY = HttpHeaders.createOptimized("Referrer-Policy");
+  private static final CharSequence X_FRAME_OPTIONS = HttpHeaders.createOptimized("X-Frame-Options");
+  private static final CharSequence STRICT_TRANSPORT_SECURITY = HttpHeaders.createOptimized("Strict-Transport-Security");
+
+  private Edge() {}
+
+  static HttpServerOptions serverOptions(SurgeConfig.Http http) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(http.host())
+        .setPort(http.port())
+        .setTcpNoDelay(true)
+        .setTcpFastOpen(true)
+        .setMaxHeaderSize(http.maxHeaderBytes())
+        .setMaxInitialLineLength(http.maxUriBytes());
+    SurgeConfig.Tls tls = http.tls();
+    if (!tls.enabled()) return options;
+    options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
+    if (tls.http2()) options.setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
+    return options;
+  }
+
+  /** Adds the security headers to every response (HSTS only over HTTPS). */
+  static Handler<RoutingContext> securityHeaders(SurgeConfig.Tls tls) {
+    CharSequence hsts = tls.enabled() && tls.hstsSeconds() > 0
+        ? HttpHeaders.createOptimized("max-age=" + tls.hstsSeconds() + "; includeSubDomains") : null;
+    return ctx -> {
+      MultiMap headers = ctx.response().headers();
+      headers.add(X_CONTENT_TYPE_OPTIONS, NOSNIFF)
+          .add(REFERRER_POLICY, NO_REFERRER)
+          .add(X_FRAME_OPTIONS, DENY)
+          .add(CONTENT_SECURITY_POLICY, CSP);
+      if (hsts != null) headers.add(STRICT_TRANSPORT_SECURITY, hsts);
+      ctx.next();
+    };
+  }
+
+  /** The plain-HTTP listener's only answer: the same URI over HTTPS, method and body kept (308). */
+  static Handler<HttpServerRequest> redirectToHttps(int httpsPort) {
+    return request -> {
+      String host = request.authority() == null ? "localhost" : request.authority().host();
+      String location = "https://" + host + (httpsPort == 443 ? "" : ":" + httpsPort) + request.uri();
+      request.response().setStatusCode(308).putHeader(HttpHeaders.LOCATION, location)
+          .putHeader(HttpHeaders.CONTENT_LENGTH, "0").end();
+    };
+  }
+}
