@@ -2,7 +2,10 @@ package surge.http;
 
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.VertxException;
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -89,10 +92,16 @@ public final class Errors {
     };
   }
 
-  /** Database down or saturated: fail fast with 503 rather than a 500. */
+  /**
+   * Database down or saturated: fail fast with 503 rather than a 500. Saturated means the pool's wait queue is
+   * full ({@code db.poolMaxWaitQueue}: refused at once) or no connection came within {@code db.acquireTimeoutMs}
+   * (the pool fails the wait with a bare "Timeout", or "Timeout waiting for connection" while connecting).
+   */
   private static boolean isUnavailable(Throwable failure) {
     if (failure instanceof ConnectException || failure instanceof ClosedConnectionException
-        || failure instanceof TimeoutException) return true;
+        || failure instanceof TimeoutException || failure instanceof ConnectionPoolTooBusyException) return true;
+    if (failure instanceof NoStackTraceThrowable && "Timeout".equals(failure.getMessage())) return true;
+    if (failure instanceof VertxException && "Timeout waiting for connection".equals(failure.getMessage())) return true;
     if (failure instanceof PgException pg) {
       String code = pg.getSqlState();
       return code != null && (code.startsWith("08") || code.equals("53300") || code.equals("57P01") || code.equals("57P03"));
