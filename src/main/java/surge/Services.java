@@ -6,6 +6,7 @@ import surge.articles.ArticlesService;
 import surge.auth.PasswordHasher;
 import surge.auth.Tokens;
 import surge.cache.Caches;
+import surge.cluster.ClusterMembership;
 import surge.comments.CommentsService;
 import surge.config.SurgeConfig;
 import surge.db.Shards;
@@ -18,7 +19,7 @@ import surge.users.UsersService;
 /** The node's feature services, built once and shared by every HTTP verticle instance. */
 public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
                        ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches,
-                       Limiter limiter, RelayStats relayStats) {
+                       Limiter limiter, RelayStats relayStats, ClusterMembership membership) {
 
   public static Services create(Vertx vertx, SurgeConfig config) {
     Shards shards = Shards.connect(vertx, config.db(), config.redis());
@@ -26,11 +27,12 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     tokens.watchJwks();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("surge-cpu", config.workerPoolSize());
     PasswordHasher hasher = new PasswordHasher(workers, config.passwords());
-    Caches caches = Caches.create(vertx, config.cache(), config.redis(), config.db());
+    ClusterMembership membership = ClusterMembership.watch(vertx, config.cluster());
+    Caches caches = Caches.create(vertx, membership, config.cache(), config.redis(), config.db());
     ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards), caches);
     ArticlesService articles = new ArticlesService(shards, profiles, caches);
     return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens, caches), profiles, articles,
         new CommentsService(shards, articles, profiles), caches,
-        Limiter.create(vertx, config.redis(), config.rateLimits()), new RelayStats());
+        Limiter.create(vertx, config.redis(), config.rateLimits()), new RelayStats(), membership);
   }
 }

@@ -46,6 +46,8 @@ public final class Surge {
           return Services.create(vertx, config);
         })
         .andThen(done -> startup.close())
+        // Serve only once invalidations can reach this node's L1.
+        .compose(services -> services.caches().ready().map(services))
         .compose(services -> vertx.deployVerticle(new ReplicaMonitor(services.shards()))
             .compose(monitor -> relay(vertx, config, services)
                 .compose(relay -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
@@ -77,6 +79,7 @@ public final class Surge {
         .compose(done -> services.workers().close())
         .andThen(done -> services.tokens().close())
         .compose(done -> services.caches().close())
+        .compose(done -> services.membership().close())
         .compose(done -> services.limiter().close())
         .compose(done -> services.shards().close());
   }

@@ -3,7 +3,6 @@ package surge.cache;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -11,6 +10,7 @@ import io.vertx.redis.client.Request;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import surge.cluster.ClusterMembership;
 import surge.config.SurgeConfig;
 import surge.db.Viewer;
 
@@ -36,6 +36,7 @@ import surge.db.Viewer;
  * publishes there is applied once per node, never fanned out again over the cluster.
  */
 public final class Caches {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Caches.class);
   /** Event-bus address of invalidations: {@code {"cache": name, "keys": [...], "gen": listGeneration}}. */
   public static final String ADDRESS = "surge.cache.invalidate";
   private final String genKey;
@@ -56,7 +57,7 @@ public final class Caches {
   private final TwoLevelCache<JsonObject> profiles;
   private final TwoLevelCache<JsonObject> lists;
   private final List<TwoLevelCache<JsonObject>> all;
-  private final MessageConsumer<JsonObject> consumer;
+  private final ClusterMembership.Subscription consumer;
   private final boolean enabled;
   /** Invalidations travel on the clustered event bus rather than the Redis channel. */
   private final boolean clustered;
@@ -64,7 +65,8 @@ public final class Caches {
   private final int httpMaxAgeSeconds;
   private volatile String listGeneration = newGeneration();
 
-  private Caches(Vertx vertx, SurgeConfig.Cache config, SurgeConfig.Redis redisConfig, SurgeConfig.Db db) {
+  private Caches(Vertx vertx, ClusterMembership membership, SurgeConfig.Cache config, SurgeConfig.Redis redisConfig,
+                 SurgeConfig.Db db) {
     this.vertx = vertx;
     this.namespace = "surge:cache:" + namespaceOf(db) + ":";
     this.genKey = namespace + "gen:list";
@@ -79,11 +81,36 @@ public final class Caches {
     this.profiles = TwoLevelCache.json("profile", namespace, redis, enabled, config.l1MaxEntries(), entityMs, config.jitterPercent(), TOMBSTONE_MS);
     this.lists = TwoLevelCache.json("list", namespace, redis, enabled, config.l1MaxEntries(), listMs, config.jitterPercent(), TOMBSTONE_MS);
     this.all = List.of(articles, profiles, lists);
-    this.consumer = vertx.eventBus().consumer(ADDRESS, message -> apply(message.body()));
+    // Re-registered by the membership watcher if the cluster ever loses it: a node deaf to invalidations serves stale L1.
+    this.consumer = membership.<JsonObject>consumer(ADDRESS, message -> apply(message.body()));
+    // Invalidations published while this node was cut off from (part of) the cluster never reached it.
+    membership.onChange(this::clusterChanged);
   }
 
-  public static Caches create(Vertx vertx, SurgeConfig.Cache config, SurgeConfig.Redis redis, SurgeConfig.Db db) {
-    return new Caches(vertx, config, redis, db);
+  public static Caches create(Vertx vertx, ClusterMembership membership, SurgeConfig.Cache config, SurgeConfig.Redis redis,
+                              SurgeConfig.Db db) {
+    return new Caches(vertx, membership, config, redis, db);
+  }
+
+  /** The cluster changed (a member joined, left, or this node merged back): drop every L1 and re-read the list generation. */
+  private void clusterChanged(String reason) {
+    if (!enabled) return;
+    dropLocal();
+    log.info("cluster changed ({}): L1 caches cleared", reason);
+  }
+
+  /**
+   * Drops every L1 entry and in-flight load on this node and picks up the shared list generation: for when this node
+   * may have missed invalidations (it was cut off from the cluster, or its subscription was lost). L2 stays: writes
+   * tombstone it directly, so it is never stale for want of a message.
+   */
+  public void dropLocal() {
+    resynchronise();
+  }
+
+  /** Completes once the invalidation consumer is registered in the (clustered) event bus. */
+  public Future<Void> ready() {
+    return consumer.ready();
   }
 
   /** A short hash of the primary endpoints and shard list: one namespace per set of databases. */

@@ -18,8 +18,11 @@ import surge.config.SurgeConfig;
  * Builds the node's Vert.x: standalone, or clustered with Hazelcast when {@code cluster.enabled}. The Hazelcast
  * configuration is programmatic (no {@code cluster.xml} on the class path is consulted):
  * <ul>
- *   <li>TCP/IP join with {@code cluster.members} listed one by one; multicast and auto-detection off, so a node
- *       never joins a cluster it was not told about;</li>
+ *   <li>TCP/IP join with {@code cluster.members} listed one by one ({@code cluster.discovery=tcp}), or Hazelcast's
+ *       Kubernetes discovery ({@code kubernetes}); multicast and auto-detection off, so a node never joins a cluster
+ *       it was not told about;</li>
+ *   <li>failure detection and split-brain merge timing from {@code cluster.failureTimeoutSeconds} and
+ *       {@code cluster.mergeDelaySeconds} (see {@link #timings});</li>
  *   <li>bound to {@code cluster.host} only (interfaces on, {@code hazelcast.socket.bind.any=false}), on
  *       {@code cluster.port} with port auto-increment off: a taken port fails start-up rather than
  *       silently moving to a port the other members do not list;</li>
@@ -54,7 +57,9 @@ public final class Cluster {
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost(cluster.host()).setClusterPublicHost(cluster.host());
     long start = System.nanoTime();
-    log.info("joining cluster as {}:{}, members {}", cluster.host(), cluster.port(), cluster.members());
+    log.info("joining cluster as {}:{}, {}; failure timeout {} s, merge delay {} s", cluster.host(), cluster.port(),
+        cluster.kubernetesDiscovery() ? "Kubernetes discovery " + cluster.kubernetes() : "members " + cluster.members(),
+        cluster.failureTimeoutSeconds(), cluster.mergeDelaySeconds());
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
         .onSuccess(vertx -> log.info("clustered in {} ms: {} member(s)", (System.nanoTime() - start) / 1_000_000,
             manager.getNodes().size()));
@@ -71,6 +76,7 @@ public final class Cluster {
     config.setProperty("hazelcast.phone.home.enabled", "false");
     // Vert.x leaves the cluster when it closes; Hazelcast's own JVM hook would race Main's shutdown.
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    timings(config, cluster);
     properties.forEach(config::setProperty);
 
     NetworkConfig network = config.getNetworkConfig();
@@ -79,12 +85,39 @@ public final class Cluster {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    if (cluster.kubernetesDiscovery()) kubernetes(join, cluster.kubernetes());
+    else join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
 
     config.addMultiMapConfig(new MultiMapConfig(SUBS).setBackupCount(1)
         .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
     config.addMapConfig(new MapConfig(HA_INFO).setBackupCount(1));
     config.addMapConfig(new MapConfig(NODE_INFO).setBackupCount(1));
     return config;
+  }
+
+  /**
+   * Failure detection and split-brain merge from {@code cluster.failureTimeoutSeconds} and
+   * {@code cluster.mergeDelaySeconds}. Hazelcast's defaults (60 s, first merge 300 s after start) would leave a
+   * paused node's invalidations and live events cut off for minutes after it resumed.
+   */
+  static void timings(Config config, SurgeConfig.Cluster cluster) {
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(cluster.failureTimeoutSeconds()));
+    config.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(cluster.heartbeatSeconds()));
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(cluster.mergeDelaySeconds()));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(cluster.mergeDelaySeconds()));
+  }
+
+  /**
+   * Hazelcast's built-in Kubernetes discovery: DNS lookup of a headless Service, or the Kubernetes API (endpoints of a
+   * Service). Members still bind {@code cluster.host} (the pod IP, e.g. from the downward API) on {@code cluster.port}.
+   */
+  static void kubernetes(JoinConfig join, SurgeConfig.Kubernetes k) {
+    var config = join.getKubernetesConfig().setEnabled(true);
+    if (k.dnsMode()) {
+      config.setProperty("service-dns", k.serviceDns());
+      return;
+    }
+    config.setProperty("service-name", k.serviceName());
+    if (!k.namespace().isBlank()) config.setProperty("namespace", k.namespace());
   }
 }

@@ -120,8 +120,56 @@ public record SurgeConfig(
    * @param host the interface Hazelcast binds and announces, also the event bus's host and public host
    *     ({@code cluster.host}); must be an address the other members can reach
    * @param port this member's Hazelcast port ({@code cluster.port}); no auto-increment: a taken port fails start-up
+   * @param discovery how members find each other ({@code cluster.discovery}): {@code tcp}, the {@code cluster.members}
+   *     list, or {@code kubernetes}, Hazelcast's Kubernetes discovery (see {@link Kubernetes})
+   * @param failureTimeoutSeconds a member silent for this long is declared dead and dropped by the others
+   *     ({@code cluster.failureTimeoutSeconds}, Hazelcast's {@code hazelcast.max.no.heartbeat.seconds}); heartbeats go
+   *     out at least five times per timeout (at most every 5 s). Shorter drops dead nodes sooner but splits off nodes that pause (GC, CPU starvation)
+   * @param mergeDelaySeconds how often a member that was split off looks for the rest of the cluster to merge back
+   *     into ({@code cluster.mergeDelaySeconds}, Hazelcast's first and next split-brain merge run delay): the longest
+   *     a healed split stays split
+   * @param kubernetes where {@code kubernetes} discovery looks ({@code cluster.kubernetes.*})
    */
-  public record Cluster(boolean enabled, List<String> members, String host, int port) {}
+  public record Cluster(boolean enabled, List<String> members, String host, int port, String discovery,
+                        int failureTimeoutSeconds, int mergeDelaySeconds, Kubernetes kubernetes) {
+    /** TCP/IP discovery with the production timings of conf/surge.json: for tests and tools that build one by hand. */
+    public Cluster(boolean enabled, List<String> members, String host, int port) {
+      this(enabled, members, host, port, TCP, 30, 60, Kubernetes.NONE);
+    }
+
+    public static final String TCP = "tcp";
+    public static final String KUBERNETES = "kubernetes";
+
+    public boolean kubernetesDiscovery() {
+      return KUBERNETES.equals(discovery);
+    }
+
+    /**
+     * Hazelcast's heartbeat interval for this failure timeout: at least five heartbeats fit in it, so one lost or late
+     * packet never drops a member; at most Hazelcast's default of 5 s.
+     */
+    public int heartbeatSeconds() {
+      return Math.max(1, Math.min(5, failureTimeoutSeconds / 5));
+    }
+  }
+
+  /**
+   * Hazelcast's built-in Kubernetes discovery ({@code cluster.discovery=kubernetes}). DNS lookup mode when
+   * {@code serviceDns} is set (a headless Service's DNS name; no Kubernetes API access needed), else API mode, which
+   * asks the Kubernetes API for the endpoints of {@code serviceName} in {@code namespace} (the pod's service account
+   * must be allowed to read endpoints and pods).
+   *
+   * @param serviceDns e.g. {@code surge-hz.surge.svc.cluster.local} ({@code cluster.kubernetes.serviceDns})
+   * @param serviceName the Service whose endpoints are the members, API mode ({@code cluster.kubernetes.serviceName})
+   * @param namespace the Service's namespace, API mode; empty = the pod's own ({@code cluster.kubernetes.namespace})
+   */
+  public record Kubernetes(String serviceDns, String serviceName, String namespace) {
+    public static final Kubernetes NONE = new Kubernetes("", "", "");
+
+    public boolean dnsMode() {
+      return !serviceDns.isBlank();
+    }
+  }
 
   /**
    * Domain events: the outbox relay that publishes them to Kafka (see {@link surge.events.OutboxRelay}).
@@ -159,6 +207,45 @@ public record SurgeConfig(
 
   /** Argon2id cost parameters ({@code passwords.*}); stored hashes carry their own, so changes apply to new hashes. */
   public record Passwords(int memoryKib, int iterations, int parallelism) {}
+
+  /** {@code cluster.*}: the list is checked only for TCP/IP discovery, the Kubernetes keys only for Kubernetes discovery. */
+  static Cluster cluster(ConfigTree c) {
+    Kubernetes kubernetes = new Kubernetes(c.string("cluster.kubernetes.serviceDns").trim(),
+        c.string("cluster.kubernetes.serviceName").trim(), c.string("cluster.kubernetes.namespace").trim());
+    Cluster cluster = new Cluster(c.bool("cluster.enabled"), c.list("cluster.members"), c.string("cluster.host"),
+        c.integer("cluster.port", 1, 65535), c.string("cluster.discovery"), c.integer("cluster.failureTimeoutSeconds", 2, 3600),
+        c.integer("cluster.mergeDelaySeconds", 1, 3600), kubernetes);
+    if (!cluster.discovery().equals(Cluster.TCP) && !cluster.kubernetesDiscovery()) {
+      throw new ConfigException("config key cluster.discovery (SURGE_CLUSTER_DISCOVERY): expected tcp or kubernetes, got '"
+          + cluster.discovery() + "'");
+    }
+    if (!cluster.enabled()) return cluster;
+    if (cluster.host().isBlank()) throw new ConfigException("config key cluster.host (SURGE_CLUSTER_HOST) must be set when cluster.enabled is true");
+    if (cluster.kubernetesDiscovery()) {
+      checkKubernetes(kubernetes);
+      return cluster;
+    }
+    if (cluster.members().isEmpty()) throw new ConfigException("config key cluster.members (SURGE_CLUSTER_MEMBERS) must list at least one host:port when cluster.enabled is true");
+    for (String member : cluster.members()) {
+      if (!member.matches("[^:\\s,]+:\\d{1,5}")) {
+        throw new ConfigException("config key cluster.members (SURGE_CLUSTER_MEMBERS): expected host:port entries listed one by one"
+            + " (no port ranges), got '" + member + "'");
+      }
+    }
+    return cluster;
+  }
+
+  /** Exactly one mode: Hazelcast refuses a configuration that sets both, and finds nothing with neither. */
+  private static void checkKubernetes(Kubernetes k) {
+    if (k.dnsMode() && !k.serviceName().isBlank()) {
+      throw new ConfigException("config keys cluster.kubernetes.serviceDns (SURGE_CLUSTER_KUBERNETES_SERVICE_DNS) and"
+          + " cluster.kubernetes.serviceName (SURGE_CLUSTER_KUBERNETES_SERVICE_NAME) exclude each other: set one");
+    }
+    if (!k.dnsMode() && k.serviceName().isBlank()) {
+      throw new ConfigException("config key cluster.kubernetes.serviceDns (SURGE_CLUSTER_KUBERNETES_SERVICE_DNS) or"
+          + " cluster.kubernetes.serviceName (SURGE_CLUSTER_KUBERNETES_SERVICE_NAME) must be set when cluster.discovery is kubernetes");
+    }
+  }
 
   public boolean production() {
     return profile.equals("prod");
@@ -213,18 +300,7 @@ public record SurgeConfig(
         c.integer("cache.entityTtlSeconds", 1, 86_400), c.integer("cache.listTtlSeconds", 1, 86_400),
         c.integer("cache.jitterPercent", 0, 50), c.integer("cache.redisBreakerSeconds", 1, 600),
         c.integer("http.cacheMaxAgeSeconds", 0, 86_400));
-    Cluster cluster = new Cluster(c.bool("cluster.enabled"), c.list("cluster.members"), c.string("cluster.host"),
-        c.integer("cluster.port", 1, 65535));
-    if (cluster.enabled()) {
-      if (cluster.host().isBlank()) throw new ConfigException("config key cluster.host (SURGE_CLUSTER_HOST) must be set when cluster.enabled is true");
-      if (cluster.members().isEmpty()) throw new ConfigException("config key cluster.members (SURGE_CLUSTER_MEMBERS) must list at least one host:port when cluster.enabled is true");
-      for (String member : cluster.members()) {
-        if (!member.matches("[^:\\s,]+:\\d{1,5}")) {
-          throw new ConfigException("config key cluster.members (SURGE_CLUSTER_MEMBERS): expected host:port entries listed one by one"
-              + " (no port ranges), got '" + member + "'");
-        }
-      }
-    }
+    Cluster cluster = cluster(c);
     Events events = new Events(c.bool("events.relay"), c.string("kafka.bootstrap"), c.string("events.topicUsers"),
         c.string("events.topicArticles"), c.integer("events.partitions", 1, 10_000),
         c.integer("events.replicationFactor", 1, 16), c.integer("events.batchSize", 1, 10_000),

@@ -7,13 +7,15 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
 import surge.cache.Caches;
+import surge.cluster.ClusterMembership;
 import surge.db.Shards;
 import surge.events.RelayStats;
 
 /**
  * {@code /health/live} (the process answers), {@code /health/ready} (the database answers too) and
- * {@code /health/shards}, the operator view of physical shards, replicas, lag and query counters, and
- * {@code /health/events}, the outbox relay's view (backlog rows and age per shard, active here or not).
+ * {@code /health/shards}, the operator view of physical shards, replicas, lag and query counters,
+ * {@code /health/events}, the outbox relay's view (backlog rows and age per shard, active here or not), and
+ * {@code /health/cache} and {@code /health/cluster} (members as this node sees them, its node id, merges).
  * The operator view names hosts and ports, so it answers loopback connections only (404 otherwise)
  * until the management port exists.
  */
@@ -22,11 +24,13 @@ final class Health {
   private final Shards db;
   private final Caches caches;
   private final RelayStats relay;
+  private final ClusterMembership membership;
 
-  Health(Shards db, Caches caches, RelayStats relay) {
+  Health(Shards db, Caches caches, RelayStats relay, ClusterMembership membership) {
     this.db = db;
     this.caches = caches;
     this.relay = relay;
+    this.membership = membership;
   }
 
   void mount(Router root) {
@@ -44,6 +48,9 @@ final class Health {
     root.get("/health/cache").handler(Respond.ok(ctx -> !loopback(ctx)
         ? Future.failedFuture(ApiError.notFound("route"))
         : Future.succeededFuture(caches.status())));
+    root.get("/health/cluster").handler(Respond.ok(ctx -> !loopback(ctx)
+        ? Future.failedFuture(ApiError.notFound("route"))
+        : Future.succeededFuture(membership.status())));
   }
 
   private static boolean loopback(RoutingContext ctx) {

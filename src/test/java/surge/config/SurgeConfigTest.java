@@ -113,4 +113,49 @@ class SurgeConfigTest {
     rejected("--cluster.enabled=true", "--cluster.members=");
     rejected("--cluster.port=0");
   }
+
+  @Test
+  void clusterTimingsHaveProductionDefaultsAndBecomeHazelcastProperties() {
+    SurgeConfig.Cluster c = load().cluster();
+    assertEquals("tcp", c.discovery());
+    assertEquals(30, c.failureTimeoutSeconds());
+    assertEquals(5, c.heartbeatSeconds(), "Hazelcast's default heartbeat for the default timeout");
+    assertEquals(60, c.mergeDelaySeconds());
+    var hz = surge.cluster.Cluster.hazelcast(load("--cluster.failureTimeoutSeconds=4", "--cluster.mergeDelaySeconds=3").cluster(), Map.of());
+    assertEquals("4", hz.getProperty("hazelcast.max.no.heartbeat.seconds"));
+    assertEquals("1", hz.getProperty("hazelcast.heartbeat.interval.seconds"), "at least five heartbeats per timeout");
+    assertEquals("3", hz.getProperty("hazelcast.merge.first.run.delay.seconds"));
+    assertEquals("3", hz.getProperty("hazelcast.merge.next.run.delay.seconds"));
+    assertTrue(hz.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled());
+    assertFalse(hz.getNetworkConfig().getJoin().getKubernetesConfig().isEnabled());
+    ConfigException e = rejected("--cluster.failureTimeoutSeconds=1");
+    assertTrue(e.getMessage().contains("SURGE_CLUSTER_FAILURE_TIMEOUT_SECONDS"), e.getMessage());
+    rejected("--cluster.mergeDelaySeconds=0");
+  }
+
+  @Test
+  void kubernetesDiscoveryNeedsExactlyOneWayToFindMembers() {
+    ConfigException unknown = rejected("--cluster.discovery=multicast");
+    assertTrue(unknown.getMessage().contains("cluster.discovery"), unknown.getMessage());
+    ConfigException none = rejected("--cluster.enabled=true", "--cluster.discovery=kubernetes");
+    assertTrue(none.getMessage().contains("cluster.kubernetes.serviceDns"), none.getMessage());
+    rejected("--cluster.enabled=true", "--cluster.discovery=kubernetes", "--cluster.kubernetes.serviceDns=surge-hz",
+        "--cluster.kubernetes.serviceName=surge-hz");
+    // Off, nothing is checked: the defaults name no service.
+    assertFalse(load("--cluster.discovery=kubernetes").cluster().enabled());
+
+    SurgeConfig.Cluster dns = load("--cluster.enabled=true", "--cluster.discovery=kubernetes", "--cluster.members=",
+        "--cluster.kubernetes.serviceDns=surge-hz.surge.svc.cluster.local").cluster();
+    var join = surge.cluster.Cluster.hazelcast(dns, Map.of()).getNetworkConfig().getJoin();
+    assertTrue(join.getKubernetesConfig().isEnabled());
+    assertFalse(join.getTcpIpConfig().isEnabled(), "the member list plays no part");
+    assertEquals("surge-hz.surge.svc.cluster.local", join.getKubernetesConfig().getProperty("service-dns"));
+
+    SurgeConfig.Cluster api = load("--cluster.enabled=true", "--cluster.discovery=kubernetes",
+        "--cluster.kubernetes.serviceName=surge-hz", "--cluster.kubernetes.namespace=prod").cluster();
+    var apiJoin = surge.cluster.Cluster.hazelcast(api, Map.of()).getNetworkConfig().getJoin().getKubernetesConfig();
+    assertEquals("surge-hz", apiJoin.getProperty("service-name"));
+    assertEquals("prod", apiJoin.getProperty("namespace"));
+    assertEquals(null, apiJoin.getProperty("service-dns"));
+  }
 }

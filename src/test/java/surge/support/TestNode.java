@@ -31,14 +31,24 @@ public final class TestNode {
   private TestNode() {}
 
   public static SurgeConfig config(int port, Map<String, String> overrides) {
-    return config(port, overrides, "true".equalsIgnoreCase(System.getenv("SURGE_TEST_REPLICAS")));
+    return config(port, overrides, replicas());
   }
 
   public static SurgeConfig config(int port, Map<String, String> overrides, boolean replicas) {
+    return SurgeConfig.from(ConfigTree.load(Path.of("conf/surge.json"), environment(), arguments(port, overrides, replicas)));
+  }
+
+  /** The test run's environment with the suite's database defaults: what a node of the suite reads. */
+  public static Map<String, String> environment() {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putIfAbsent("SURGE_DB_SHARDS", "surge_test,surge_test_s1");
     // The suite's databases follow the even split, whatever map bin/shard-move left in conf/ for bin/run.
     env.putIfAbsent("SURGE_DB_SHARD_MAP_FILE", "");
+    return env;
+  }
+
+  /** The suite's {@code --key=value} overrides for a node on {@code port}, then {@code overrides}. */
+  public static List<String> arguments(int port, Map<String, String> overrides, boolean replicas) {
     List<String> args = new java.util.ArrayList<>(List.of(
         "--http.host=127.0.0.1", "--http.port=" + port, "--auth.jwtSecret=" + JWT_SECRET,
         // Cheaper Argon2 for the suite's hundreds of registrations; production cost is in conf/.
@@ -49,7 +59,12 @@ public final class TestNode {
         "--ratelimit.login=100000000/60", "--ratelimit.nodes=1"));
     if (!replicas) args.add("--db.replicas=");
     overrides.forEach((k, v) -> args.add("--" + k + "=" + v));
-    return SurgeConfig.from(ConfigTree.load(Path.of("conf/surge.json"), env, args));
+    return args;
+  }
+
+  /** Whether the suite's nodes read from replicas ({@code SURGE_TEST_REPLICAS=true}). */
+  public static boolean replicas() {
+    return "true".equalsIgnoreCase(System.getenv("SURGE_TEST_REPLICAS"));
   }
 
   public static Started start(Vertx vertx, Map<String, String> overrides) {
