@@ -50,7 +50,9 @@ public final class OutboxRelay extends VerticleBase {
   private void startRelays(KafkaEvents kafka) {
     this.kafka = kafka;
     for (PhysicalShard shard : shards.all()) {
-      ShardRelay relay = new ShardRelay(vertx, shard.name(), shard.primaryConnectOptions(config.db()), config.events(),
+      // Named, so operators see in pg_stat_activity which session holds a shard's relay lock.
+      var connect = shard.primaryConnectOptions(config.db()).addProperty("application_name", "surge-outbox-relay");
+      ShardRelay relay = new ShardRelay(vertx, shard.name(), connect, config.events(),
           kafka, stats.shard(shard.name()), hooks);
       relays.add(relay);
       relay.start();

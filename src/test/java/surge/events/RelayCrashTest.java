@@ -42,9 +42,20 @@ class RelayCrashTest {
     client = new Client(vertx, node.port());
     RelayHooks killOnce = (shard, published) -> published.stream().anyMatch(r -> r.payload().contains(MARK))
         && killed.compareAndSet(false, true) ? RelaySessions.kill(node, shard) : Future.succeededFuture();
-    vertx.deployVerticle(new OutboxRelay(node.config(), node.node().services().shards(), new RelayStats(), killOnce))
-        .await();
+    RelayStats stats = new RelayStats();
+    vertx.deployVerticle(new OutboxRelay(node.config(), node.node().services().shards(), stats, killOnce)).await();
     log = new EventLog(node.config().events());
+    awaitActiveEverywhere(stats);
+  }
+
+  /** The test's premise: its relay, not one of an earlier test's node still letting go, is active on every shard. */
+  private static void awaitActiveEverywhere(RelayStats stats) {
+    List<String> shards = node.node().services().shards().all().stream().map(PhysicalShard::name).toList();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (!shards.stream().allMatch(name -> stats.shard(name).active())) {
+      if (System.currentTimeMillis() > deadline) throw new AssertionError("the test's relay never became active: " + stats.status(shards));
+      KafkaOutageTest.sleep(100);
+    }
   }
 
   @AfterAll
