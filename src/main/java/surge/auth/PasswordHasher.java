@@ -51,6 +51,14 @@ public final class PasswordHasher {
   String hashNow(String password) {
     byte[] salt = new byte[SALT_BYTES];
     random.nextBytes(salt);
+    return hashWithSalt(password, salt, cost);
+  }
+
+  /**
+   * A PHC string for a given salt. Blocking (tens of milliseconds): tools and workers only. The
+   * benchmark dataset generator uses it to store one deterministic hash for every seeded user.
+   */
+  public static String hashWithSalt(String password, byte[] salt, SurgeConfig.Passwords cost) {
     byte[] hash = derive(password, salt, cost.memoryKib(), cost.iterations(), cost.parallelism(), HASH_BYTES);
     return "$argon2id$v=19$m=" + cost.memoryKib() + ",t=" + cost.iterations() + ",p=" + cost.parallelism()
         + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
