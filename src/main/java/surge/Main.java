@@ -20,20 +20,21 @@ import surge.config.SurgeConfig;
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-  private static final int STOP_SECONDS = 30;
 
   private Main() {}
 
   /**
-   * Stops the node, then Vert.x, waiting at most {@link #STOP_SECONDS}. A latch, not Future.await():
-   * completions of a closing Vert.x may be dispatched to event loops that are already gone.
+   * Drains and stops the node ({@link Surge#shutdown}), then Vert.x, waiting at most the configured drain delay and
+   * grace period plus 15 s for the rest. A latch, not Future.await(): completions of a closing Vert.x may be
+   * dispatched to event loops that are already gone.
    */
-  private static void stop(Surge node, Vertx vertx) {
+  private static void stop(Surge node, Vertx vertx, SurgeConfig.Shutdown shutdown) {
     log.info("shutting down");
+    long limitMs = (long) shutdown.drainDelayMs() + shutdown.graceMs() + 15_000;
     CountDownLatch stopped = new CountDownLatch(1);
-    node.stop().onComplete(done -> vertx.close().onComplete(closed -> stopped.countDown()));
+    node.shutdown().onComplete(done -> vertx.close().onComplete(closed -> stopped.countDown()));
     try {
-      if (!stopped.await(STOP_SECONDS, TimeUnit.SECONDS)) log.warn("shutdown did not finish in {} s", STOP_SECONDS);
+      if (!stopped.await(limitMs, TimeUnit.MILLISECONDS)) log.warn("shutdown did not finish in {} ms", limitMs);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -55,7 +56,7 @@ public final class Main {
           System.exit(1);
         })
         .onSuccess(vertx -> Surge.start(vertx, config)
-            .onSuccess(node -> Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, vertx), "surge-shutdown")))
+            .onSuccess(node -> Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, vertx, config.shutdown()), "surge-shutdown")))
             .onFailure(failure -> {
               log.error("start-up failed: {}", failure.getMessage(), failure);
               vertx.close();

@@ -2,6 +2,7 @@ package surge;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
@@ -22,13 +23,15 @@ import surge.http.HttpVerticle;
 public final class Surge {
   private static final Logger log = LoggerFactory.getLogger(Surge.class);
   private final Vertx vertx;
+  private final SurgeConfig config;
   private final Services services;
   private final String monitorId;
   private final String relayId;
   private final String deploymentId;
 
-  private Surge(Vertx vertx, Services services, String monitorId, String relayId, String deploymentId) {
+  private Surge(Vertx vertx, SurgeConfig config, Services services, String monitorId, String relayId, String deploymentId) {
     this.vertx = vertx;
+    this.config = config;
     this.services = services;
     this.monitorId = monitorId;
     this.relayId = relayId;
@@ -51,9 +54,9 @@ public final class Surge {
         .compose(services -> vertx.deployVerticle(new ReplicaMonitor(services.shards()))
             .compose(monitor -> relay(vertx, config, services)
                 .compose(relay -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
-                    .compose(seeded -> vertx.deployVerticle(() -> new HttpVerticle(config.http(), services),
+                    .compose(seeded -> vertx.deployVerticle(() -> new HttpVerticle(config.http(), services, config.shutdown().graceMs()),
                         new DeploymentOptions().setInstances(instances)))
-                    .map(id -> new Surge(vertx, services, monitor, relay, id)))))
+                    .map(id -> new Surge(vertx, config, services, monitor, relay, id)))))
         .onSuccess(node -> log.info("Surge serving on {}:{} with {} HTTP verticle instance(s), profile {}",
             config.http().host(), config.http().port(), instances, config.profile()));
   }
@@ -69,11 +72,26 @@ public final class Surge {
   }
 
   /**
+   * The orderly stop of a running node (SIGTERM): readiness turns false at once, the node keeps serving for
+   * {@code shutdown.drainDelayMs} while load balancers take it out, then {@link #stop} lets requests in flight finish
+   * (up to {@code shutdown.graceMs}) before the relay flushes and the pools close.
+   */
+  public Future<Void> shutdown() {
+    services.lifecycle().startDraining();
+    log.info("draining: /health/ready answers 503; still serving for {} ms", config.shutdown().drainDelayMs());
+    Promise<Void> drained = Promise.promise();
+    vertx.setTimer(Math.max(1, config.shutdown().drainDelayMs()), id -> drained.complete());
+    return drained.future()
+        .compose(v -> stop())
+        .onSuccess(v -> log.info("stopped"));
+  }
+
+  /**
    * Undeploys the HTTP verticles, then the relay (its running rounds finish, its producer flushes), then the replica
    * monitor, then closes the pools they used.
    */
   public Future<Void> stop() {
-    return vertx.undeploy(deploymentId)
+    return vertx.undeploy(deploymentId) // each HTTP verticle stops listening, then waits for its requests and streams
         .compose(done -> relayId == null ? Future.<Void>succeededFuture() : vertx.undeploy(relayId))
         .compose(done -> vertx.undeploy(monitorId))
         .compose(done -> services.workers().close())

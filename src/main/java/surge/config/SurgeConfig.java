@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record SurgeConfig(
     String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo,
-    Cache cache, surge.ratelimit.RateLimits rateLimits, Cluster cluster, Events events, Stream stream) {
+    Cache cache, surge.ratelimit.RateLimits rateLimits, Cluster cluster, Events events, Stream stream, Shutdown shutdown) {
 
   /**
    * @param host interface to bind ({@code http.host})
@@ -205,6 +205,16 @@ public record SurgeConfig(
   public record Stream(int heartbeatSeconds, int replayEvents, int replaySeconds, int maxBufferBytes,
                        int maxConnections) {}
 
+  /**
+   * Stopping a node (SIGTERM, see {@link surge.Surge#shutdown}).
+   *
+   * @param drainDelayMs after readiness turned false, how long the node keeps accepting new connections, so load
+   *     balancers notice and stop sending before it stops listening ({@code shutdown.drainDelayMs})
+   * @param graceMs how long requests and streams in flight may take to finish once it stopped listening; what is
+   *     still open then is closed ({@code shutdown.graceMs})
+   */
+  public record Shutdown(int drainDelayMs, int graceMs) {}
+
   /** Argon2id cost parameters ({@code passwords.*}); stored hashes carry their own, so changes apply to new hashes. */
   public record Passwords(int memoryKib, int iterations, int parallelism) {}
 
@@ -313,6 +323,7 @@ public record SurgeConfig(
         c.integer("stream.replaySeconds", 0, 86_400), c.integer("stream.maxBufferBytes", 1024, 64 << 20),
         c.integer("stream.maxConnections", 0, 10_000_000));
     return new SurgeConfig(profile, http, db, redis, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"),
-        cache, surge.ratelimit.RateLimits.from(c), cluster, events, stream);
+        cache, surge.ratelimit.RateLimits.from(c), cluster, events, stream,
+        new Shutdown(c.integer("shutdown.drainDelayMs", 0, 600_000), c.integer("shutdown.graceMs", 0, 600_000)));
   }
 }

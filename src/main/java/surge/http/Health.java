@@ -12,7 +12,8 @@ import surge.db.Shards;
 import surge.events.RelayStats;
 
 /**
- * {@code /health/live} (the process answers), {@code /health/ready} (the database answers too) and
+ * {@code /health/live} (the process answers), {@code /health/ready} (the database answers too, and the node is
+ * not shutting down) and
  * {@code /health/shards}, the operator view of physical shards, replicas, lag and query counters,
  * {@code /health/events}, the outbox relay's view (backlog rows and age per shard, active here or not), and
  * {@code /health/cache} and {@code /health/cluster} (members as this node sees them, its node id, merges).
@@ -26,7 +27,10 @@ final class Health {
   private final RelayStats relay;
   private final ClusterMembership membership;
 
-  Health(Shards db, Caches caches, RelayStats relay, ClusterMembership membership) {
+  private final surge.Lifecycle lifecycle;
+
+  Health(Shards db, Caches caches, RelayStats relay, ClusterMembership membership, surge.Lifecycle lifecycle) {
+    this.lifecycle = lifecycle;
     this.db = db;
     this.caches = caches;
     this.relay = relay;
@@ -35,10 +39,12 @@ final class Health {
 
   void mount(Router root) {
     root.get("/health/live").handler(Respond.ok(ctx -> Future.succeededFuture(UP)));
-    root.get("/health/ready").handler(Respond.ok(ctx -> db.ping()
-        .timeout(2, TimeUnit.SECONDS)
-        .map(ok -> UP)
-        .recover(failure -> Future.failedFuture(ApiError.unavailable("database", 1)))));
+    root.get("/health/ready").handler(Respond.ok(ctx -> lifecycle.draining()
+        ? Future.failedFuture(ApiError.unavailable("node", 5)) // shutting down: send traffic elsewhere
+        : db.ping()
+            .timeout(2, TimeUnit.SECONDS)
+            .map(ok -> UP)
+            .recover(failure -> Future.failedFuture(ApiError.unavailable("database", 1)))));
     root.get("/health/shards").handler(Respond.ok(ctx -> !loopback(ctx)
         ? Future.failedFuture(ApiError.notFound("route"))
         : Future.succeededFuture(db.status())));

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.util.concurrent.TimeUnit;
 import surge.Services;
 import surge.config.SurgeConfig;
 
@@ -14,12 +15,14 @@ import surge.config.SurgeConfig;
 public final class HttpVerticle extends VerticleBase {
   private final SurgeConfig.Http http;
   private final Services services;
+  private final int graceMs;
   private HttpServer server;
   private HttpServer redirect;
 
-  public HttpVerticle(SurgeConfig.Http http, Services services) {
+  public HttpVerticle(SurgeConfig.Http http, Services services, int graceMs) {
     this.http = http;
     this.services = services;
+    this.graceMs = graceMs;
   }
 
   @Override
@@ -32,9 +35,14 @@ public final class HttpVerticle extends VerticleBase {
     return api.compose(listening -> redirect.requestHandler(Edge.redirectToHttps(listening.actualPort())).listen());
   }
 
+  /**
+   * Stops listening, lets the requests in flight finish (HTTP/1.x connections close after their current response,
+   * HTTP/2 ones get GOAWAY) and closes what is still open after {@code shutdown.graceMs}.
+   */
   @Override
   public Future<?> stop() {
     Future<Void> plain = redirect == null ? Future.succeededFuture() : redirect.close();
-    return plain.compose(done -> server == null ? Future.succeededFuture() : server.close());
+    return plain.compose(done -> server == null ? Future.succeededFuture()
+        : server.shutdown(graceMs, TimeUnit.MILLISECONDS));
   }
 }
