@@ -19,7 +19,8 @@ import surge.users.UsersService;
 /** The node's feature services, built once and shared by every HTTP verticle instance. */
 public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
                        ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches,
-                       Limiter limiter, RelayStats relayStats, ClusterMembership membership, Lifecycle lifecycle) {
+                       Limiter limiter, RelayStats relayStats, ClusterMembership membership, Lifecycle lifecycle,
+                       surge.http.Connections connections) {
 
   public static Services create(Vertx vertx, SurgeConfig config) {
     Shards shards = Shards.connect(vertx, config.db(), config.redis());
@@ -33,6 +34,7 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     ArticlesService articles = new ArticlesService(shards, profiles, caches);
     return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens, caches), profiles, articles,
         new CommentsService(shards, articles, profiles), caches,
-        Limiter.create(vertx, config.redis(), config.rateLimits()), new RelayStats(), membership, new Lifecycle());
+        Limiter.create(vertx, config.redis(), config.rateLimits()), new RelayStats(), membership, new Lifecycle(),
+        new surge.http.Connections(config.http().maxConnections()));
   }
 }

@@ -23,9 +23,14 @@ public record SurgeConfig(
    * @param maxHeaderBytes larger request headers (all of them) get 431 ({@code http.maxHeaderBytes})
    * @param maxUriBytes a longer request line gets 414 ({@code http.maxUriBytes})
    * @param tls HTTPS ({@code tls.*})
+   * @param requestTimeoutMs a request whose response has not started after this long gets 503; 0 = none
+   *     ({@code http.requestTimeoutMs})
+   * @param maxConnections open client connections one node accepts; more are closed on arrival; 0 = no cap
+   *     ({@code http.maxConnections})
    */
   public record Http(String host, int port, int instances, int bodyLimitBytes, List<String> corsOrigins, int maxPageSize,
-                     boolean corsCredentials, int maxHeaderBytes, int maxUriBytes, Tls tls) {}
+                     boolean corsCredentials, int maxHeaderBytes, int maxUriBytes, Tls tls, int requestTimeoutMs,
+                     int maxConnections) {}
 
   /**
    * @param enabled serve HTTPS on {@code http.port} ({@code tls.enabled})
@@ -275,7 +280,8 @@ public record SurgeConfig(
     Http http = new Http(c.string("http.host"), c.integer("http.port", 0, 65535), c.integer("http.instances", 0, 1024),
         c.integer("http.bodyLimitBytes", 1024, 64 << 20), c.list("http.corsOrigins"), c.integer("http.maxPageSize", 1, 1000),
         c.bool("http.corsCredentials"), c.integer("http.maxHeaderBytes", 1024, 1 << 20),
-        c.integer("http.maxUriBytes", 256, 1 << 20), tls);
+        c.integer("http.maxUriBytes", 256, 1 << 20), tls, c.integer("http.requestTimeoutMs", 0, 3_600_000),
+        c.integer("http.maxConnections", 0, 10_000_000));
     if (http.corsCredentials() && http.corsOrigins().contains("*")) {
       throw new ConfigException("config key http.corsCredentials (SURGE_HTTP_CORS_CREDENTIALS) cannot be true while"
           + " http.corsOrigins allows any origin (*): list the origins that may send credentials");

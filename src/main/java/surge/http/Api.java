@@ -24,6 +24,7 @@ public final class Api {
     var requiredAuth = AuthHandler.required(s.tokens());
 
     Router api = Router.router(vertx);
+    if (http.requestTimeoutMs() > 0) api.route().handler(new RequestTimeout(http.requestTimeoutMs()));
     api.route().handler(BodyHandler.create(false).setBodyLimit(http.bodyLimitBytes()));
     // before every route (and before auth: an invalid token is limited by IP; see RateLimitHandler)
     if (s.limiter().config().enabled()) api.route().handler(new RateLimitHandler(s.limiter(), s.tokens()));

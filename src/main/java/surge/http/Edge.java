@@ -36,7 +36,10 @@ final class Edge {
         .setTcpNoDelay(true)
         .setTcpFastOpen(true)
         .setMaxHeaderSize(http.maxHeaderBytes())
-        .setMaxInitialLineLength(http.maxUriBytes());
+        .setMaxInitialLineLength(http.maxUriBytes())
+        // No cleartext HTTP/2 (h2c): HTTP/2 comes with TLS through ALPN. It also means a connection is an HTTP
+        // connection from its first moment, not after its first bytes (the connection cap counts it at once).
+        .setHttp2ClearTextEnabled(false);
     SurgeConfig.Tls tls = http.tls();
     if (!tls.enabled()) return options;
     options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));

@@ -28,7 +28,8 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(Edge.serverOptions(http));
-    Future<HttpServer> api = server.invalidRequestHandler(Errors::invalidRequest)
+    Future<HttpServer> api = server.connectionHandler(services.connections()::accepted)
+        .invalidRequestHandler(Errors::invalidRequest)
         .requestHandler(Api.router(vertx, http, services)).listen();
     if (!http.tls().enabled() || http.tls().redirectPort() == 0) return api;
     redirect = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.tls().redirectPort()));

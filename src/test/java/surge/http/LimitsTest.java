@@ -1,0 +1,94 @@
+package surge.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import surge.db.PhysicalShard;
+import surge.support.Client;
+import surge.support.TestNode;
+
+/**
+ * Issue 6 backpressure limits: a request that cannot start its response within {@code http.requestTimeoutMs} gets a
+ * 503 JSON answer instead of waiting on a stuck dependency; connections over {@code http.maxConnections} are closed on
+ * arrival, and accepted again once others went.
+ */
+@ExtendWith(VertxExtension.class)
+class LimitsTest {
+  static TestNode.Started slow;
+  static TestNode.Started capped;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    slow = TestNode.start(vertx, Map.of("http.requestTimeoutMs", "1500", "db.poolSize", "1",
+        "db.acquireTimeoutMs", "20000", "cache.enabled", "false", "events.relay", "false"));
+    capped = TestNode.start(vertx, Map.of("http.maxConnections", "3", "events.relay", "false"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (slow != null) slow.stop();
+    if (capped != null) capped.stop();
+  }
+
+  @Test
+  void aRequestStuckOnADependencyGets503AtTheTimeout(Vertx vertx) {
+    Client client = new Client(vertx, slow.port());
+    String token = client.register("tmo").getString("token");
+    List<SqlConnection> held = new ArrayList<>();
+    for (PhysicalShard shard : slow.node().services().shards().all()) held.add(shard.primary().getConnection().await());
+    try {
+      HttpResponse<Buffer> r = client.get("/api/articles", token);
+      assertEquals(503, r.statusCode(), r.bodyAsString());
+      assertEquals("1", r.getHeader("Retry-After"));
+      assertEquals("is unavailable, retry later", r.bodyAsJsonObject().getJsonObject("errors").getJsonArray("request").getString(0));
+    } finally {
+      held.forEach(SqlConnection::close);
+    }
+    assertEquals(200, client.get("/api/articles", token).statusCode(), "served again once the pool is free");
+  }
+
+  @Test
+  void connectionsOverTheCapAreClosedOnArrival(Vertx vertx) {
+    NetClient net = vertx.createNetClient();
+    List<NetSocket> idle = new ArrayList<>();
+    for (int i = 0; i < 3; i++) idle.add(net.connect(capped.port(), "127.0.0.1").await());
+    awaitOpen(3);
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(capped.port()));
+    assertThrows(RuntimeException.class, () -> web.get("/health/live").send().await(), "a fourth connection is closed");
+    idle.forEach(NetSocket::close);
+    awaitOpen(0);
+    assertEquals(200, web.get("/health/live").send().await().statusCode(), "accepted again below the cap");
+    assertEquals(1, capped.node().services().connections().refused());
+  }
+
+  private static void awaitOpen(int n) {
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (capped.node().services().connections().open() != n) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("open connections: " + capped.node().services().connections().open() + ", expected " + n);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
