@@ -14,13 +14,14 @@ import surge.events.RelayStats;
 import surge.profiles.ProfilesRepository;
 import surge.profiles.ProfilesService;
 import surge.ratelimit.Limiter;
+import surge.stream.Streams;
 import surge.users.UsersService;
 
 /** The node's feature services, built once and shared by every HTTP verticle instance. */
 public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
                        ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches,
                        Limiter limiter, RelayStats relayStats, ClusterMembership membership, Lifecycle lifecycle,
-                       surge.http.Connections connections) {
+                       surge.http.Connections connections, Streams streams) {
 
   public static Services create(Vertx vertx, SurgeConfig config) {
     Shards shards = Shards.connect(vertx, config.db(), config.redis());
@@ -35,6 +36,6 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens, caches), profiles, articles,
         new CommentsService(shards, articles, profiles), caches,
         Limiter.create(vertx, config.redis(), config.rateLimits()), new RelayStats(), membership, new Lifecycle(),
-        new surge.http.Connections(config.http().maxConnections()));
+        new surge.http.Connections(config.http().maxConnections()), new Streams(config.stream(), profiles));
   }
 }

@@ -198,10 +198,12 @@ public record SurgeConfig(
                        int retryMaxMs) {}
 
   /**
-   * The live event stream, {@code GET /api/stream} (Server-Sent Events).
+   * The live event stream, {@code GET /api/stream} (Server-Sent Events; see {@link surge.stream.StreamHub}).
    *
-   * @param heartbeatSeconds a comment line is sent on an idle stream this often ({@code stream.heartbeatSeconds})
-   * @param replayEvents recent events each node keeps for {@code Last-Event-ID} resumes ({@code stream.replayEvents})
+   * @param heartbeatSeconds a comment block is sent on every stream this often, by one timer per HTTP verticle
+   *     ({@code stream.heartbeatSeconds})
+   * @param replayEvents recent events each HTTP verticle instance keeps for {@code Last-Event-ID} resumes; 0 makes
+   *     every resume a {@code reset} ({@code stream.replayEvents})
    * @param replaySeconds ... and for at most this long ({@code stream.replaySeconds})
    * @param maxBufferBytes a stream whose unsent bytes exceed this is closed: a slow client is dropped, not buffered
    *     ({@code stream.maxBufferBytes})

@@ -12,6 +12,8 @@ import surge.comments.CommentsRoutes;
 import surge.config.SurgeConfig;
 import surge.profiles.ProfilesRoutes;
 import surge.ratelimit.RateLimitHandler;
+import surge.stream.StreamHub;
+import surge.stream.StreamRoutes;
 import surge.tags.TagsRoutes;
 import surge.users.UsersRoutes;
 
@@ -19,7 +21,7 @@ import surge.users.UsersRoutes;
 public final class Api {
   private Api() {}
 
-  public static Router router(Vertx vertx, SurgeConfig.Http http, Services s) {
+  public static Router router(Vertx vertx, SurgeConfig.Http http, Services s, StreamHub hub) {
     var optionalAuth = AuthHandler.optional(s.tokens());
     var requiredAuth = AuthHandler.required(s.tokens());
 
@@ -33,12 +35,13 @@ public final class Api {
     new ArticlesRoutes(s.articles(), http.maxPageSize()).mount(api, optionalAuth, requiredAuth);
     new CommentsRoutes(s.comments()).mount(api, optionalAuth, requiredAuth);
     new TagsRoutes(s.shards(), s.caches()).mount(api, optionalAuth);
+    new StreamRoutes(s.streams(), hub).mount(api, requiredAuth);
 
     Router root = Router.router(vertx);
     root.route().handler(Edge.securityHeaders(http.tls()));
     root.route().handler(cors(http));
     root.route().handler(HttpCaching.policy(s.caches().httpMaxAgeSeconds()));
-    new Health(s.shards(), s.caches(), s.relayStats(), s.membership(), s.lifecycle()).mount(root);
+    new Health(s.shards(), s.caches(), s.relayStats(), s.membership(), s.lifecycle(), s.streams()).mount(root);
     root.get("/health/ratelimit").handler(RateLimitHandler.status(s.limiter()));
     // "/api/*" first: a sub-router that finds no route hands its 404/405 to the parent, and the
     // last one tried wins. In this order "/api/v1/..." ends in the v1 mount, so its 405 is kept.

@@ -10,13 +10,15 @@ import surge.cache.Caches;
 import surge.cluster.ClusterMembership;
 import surge.db.Shards;
 import surge.events.RelayStats;
+import surge.stream.Streams;
 
 /**
  * {@code /health/live} (the process answers), {@code /health/ready} (the database answers too, and the node is
  * not shutting down) and
  * {@code /health/shards}, the operator view of physical shards, replicas, lag and query counters,
- * {@code /health/events}, the outbox relay's view (backlog rows and age per shard, active here or not), and
- * {@code /health/cache} and {@code /health/cluster} (members as this node sees them, its node id, merges).
+ * {@code /health/events}, the outbox relay's view (backlog rows and age per shard, active here or not),
+ * {@code /health/cache}, {@code /health/cluster} (members as this node sees them, its node id, merges) and
+ * {@code /health/stream} (the live streams' counters).
  * The operator view names hosts and ports, so it answers loopback connections only (404 otherwise)
  * until the management port exists.
  */
@@ -26,15 +28,17 @@ final class Health {
   private final Caches caches;
   private final RelayStats relay;
   private final ClusterMembership membership;
-
   private final surge.Lifecycle lifecycle;
+  private final Streams streams;
 
-  Health(Shards db, Caches caches, RelayStats relay, ClusterMembership membership, surge.Lifecycle lifecycle) {
-    this.lifecycle = lifecycle;
+  Health(Shards db, Caches caches, RelayStats relay, ClusterMembership membership, surge.Lifecycle lifecycle,
+         Streams streams) {
     this.db = db;
     this.caches = caches;
     this.relay = relay;
     this.membership = membership;
+    this.lifecycle = lifecycle;
+    this.streams = streams;
   }
 
   void mount(Router root) {
@@ -57,6 +61,9 @@ final class Health {
     root.get("/health/cluster").handler(Respond.ok(ctx -> !loopback(ctx)
         ? Future.failedFuture(ApiError.notFound("route"))
         : Future.succeededFuture(membership.status())));
+    root.get("/health/stream").handler(Respond.ok(ctx -> !loopback(ctx)
+        ? Future.failedFuture(ApiError.notFound("route"))
+        : Future.succeededFuture(streams.status())));
   }
 
   private static boolean loopback(RoutingContext ctx) {

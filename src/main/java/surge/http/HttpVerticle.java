@@ -7,10 +7,12 @@ import io.vertx.core.http.HttpServerOptions;
 import java.util.concurrent.TimeUnit;
 import surge.Services;
 import surge.config.SurgeConfig;
+import surge.stream.StreamHub;
 
 /**
  * Serves the API on one event loop. Deploy one instance per event loop: they share the listening
- * port and the node's services, and hold no state of their own.
+ * port and the node's services. The only state of their own is the live streams they serve
+ * ({@link StreamHub}: the connections, a replay ring and a heartbeat timer, all on this loop).
  */
 public final class HttpVerticle extends VerticleBase {
   private final SurgeConfig.Http http;
@@ -18,6 +20,7 @@ public final class HttpVerticle extends VerticleBase {
   private final int graceMs;
   private HttpServer server;
   private HttpServer redirect;
+  private StreamHub hub;
 
   public HttpVerticle(SurgeConfig.Http http, Services services, int graceMs) {
     this.http = http;
@@ -27,10 +30,12 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    hub = new StreamHub(vertx, services.streams(), services.membership());
     server = vertx.createHttpServer(Edge.serverOptions(http));
-    Future<HttpServer> api = server.connectionHandler(services.connections()::accepted)
+    server.connectionHandler(services.connections()::accepted)
         .invalidRequestHandler(Errors::invalidRequest)
-        .requestHandler(Api.router(vertx, http, services)).listen();
+        .requestHandler(Api.router(vertx, http, services, hub));
+    Future<HttpServer> api = hub.start().compose(subscribed -> server.listen());
     if (!http.tls().enabled() || http.tls().redirectPort() == 0) return api;
     redirect = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.tls().redirectPort()));
     return api.compose(listening -> redirect.requestHandler(Edge.redirectToHttps(listening.actualPort())).listen());
@@ -42,7 +47,10 @@ public final class HttpVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    Future<Void> plain = redirect == null ? Future.succeededFuture() : redirect.close();
+    // Streams first: they end cleanly (a last chunk) and are no longer in flight, so the server's graceful shutdown
+    // does not wait its whole grace period for requests that never finish.
+    Future<Void> streams = hub == null ? Future.succeededFuture() : hub.stop();
+    Future<Void> plain = streams.compose(done -> redirect == null ? Future.succeededFuture() : redirect.close());
     return plain.compose(done -> server == null ? Future.succeededFuture()
         : server.shutdown(graceMs, TimeUnit.MILLISECONDS));
   }

@@ -48,6 +48,7 @@ class ClusterRejoinTest {
   static Client onA;
   static Client onB;
   static String token;
+  static String authorName;
 
   @BeforeAll
   static void start() {
@@ -63,12 +64,14 @@ class ClusterRejoinTest {
 
     Map<String, String> overridesB = new java.util.HashMap<>(NODE);
     overridesB.putAll(Map.of("cluster.enabled", "true", "cluster.port", "" + hzB,
-        "cluster.members", String.join(",", members)));
+        "cluster.members", String.join(",", members), "events.relay", "false"));
     b = NodeProcess.start("rejoin-b", TestNode.freePort(), overridesB, JOIN_AT_ONCE);
     onB = new Client(vertxA, b.httpPort());
     b.awaitReady(onB, 60_000);
     awaitMembers(2, 20_000);
-    token = onA.register("rej").getString("token");
+    JsonObject author = onA.register("rej");
+    token = author.getString("token");
+    authorName = author.getString("username");
   }
 
   @AfterAll
@@ -118,12 +121,20 @@ class ClusterRejoinTest {
   }
 
   /**
-   * Place for the live-event check once the stream exists: an event written through A must reach an SSE client of
-   * {@code GET /api/v1/stream} on B after the rejoin (subscribe on B with {@code Authorization: Token <jwt>}, write on A,
-   * expect the event on B's stream within a deadline). Until {@code /api/v1/stream} is built this checks nothing.
+   * After the rejoin, an event written through A reaches a live stream held by B. B runs no relay, so the event can
+   * only have crossed the clustered bus from A (whose relay published it) to B's stream hubs.
    */
   private static void liveEventReachesSseClientOnB() {
-    // TODO(live events): subscribe to B's /api/v1/stream, write through A, assert the event arrives on B.
+    JsonObject reader = onA.register("rejsse");
+    assertEquals(200, onA.post("/api/profiles/" + authorName + "/follow", reader.getString("token"), null).statusCode());
+    try (surge.support.SseClient stream = surge.support.SseClient.open(vertxA, b.httpPort(), reader.getString("token"))) {
+      assertEquals(200, stream.status());
+      String title = Client.unique("live after the rejoin");
+      onA.article(token, title);
+      surge.support.SseClient.Frame frame = stream.nextEvent(java.time.Duration.ofSeconds(20));
+      assertEquals("surge.article.created", frame.event());
+      assertEquals(title, frame.json().getJsonObject("data").getString("title"));
+    }
   }
 
   /**

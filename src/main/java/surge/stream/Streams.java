@@ -1,0 +1,83 @@
+package surge.stream;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import surge.config.SurgeConfig;
+import surge.db.Viewer;
+import surge.profiles.ProfilesService;
+
+/**
+ * What the live streams of one node share across its HTTP verticles: the config, the node-wide connection
+ * count that enforces {@code stream.maxConnections}, the counters of {@code /health/stream}, and the followed
+ * authors lookup. Everything here is thread-safe; each {@link StreamHub} keeps its own connections.
+ */
+public final class Streams {
+  private final SurgeConfig.Stream config;
+  private final ProfilesService profiles;
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicInteger hubs = new AtomicInteger();
+  final LongAdder opened = new LongAdder();
+  final LongAdder rejected = new LongAdder();
+  final LongAdder received = new LongAdder();
+  final LongAdder malformed = new LongAdder();
+  final LongAdder delivered = new LongAdder();
+  final LongAdder replayed = new LongAdder();
+  final LongAdder droppedSlow = new LongAdder();
+  final LongAdder resumes = new LongAdder();
+  final LongAdder resets = new LongAdder();
+  final LongAdder heartbeats = new LongAdder();
+
+  public Streams(SurgeConfig.Stream config, ProfilesService profiles) {
+    this.config = config;
+    this.profiles = profiles;
+  }
+
+  public SurgeConfig.Stream config() {
+    return config;
+  }
+
+  /** Takes one of the node's {@code stream.maxConnections} slots; false when none is left. */
+  boolean reserve() {
+    if (open.incrementAndGet() <= config.maxConnections()) return true;
+    open.decrementAndGet();
+    rejected.increment();
+    return false;
+  }
+
+  void release() {
+    open.decrementAndGet();
+  }
+
+  void hubStarted() {
+    hubs.incrementAndGet();
+  }
+
+  void hubStopped() {
+    hubs.decrementAndGet();
+  }
+
+  /** The authors {@code user} follows now: one indexed query on the user's shard (follows live with the follower). */
+  Future<long[]> followees(long user) {
+    return profiles.followees(Viewer.of(user)).map(Followees::of);
+  }
+
+  /** {@code GET /health/stream}. */
+  public JsonObject status() {
+    return new JsonObject()
+        .put("connections", open.get())
+        .put("maxConnections", config.maxConnections())
+        .put("hubs", hubs.get())
+        .put("opened", opened.sum())
+        .put("rejected", rejected.sum())
+        .put("received", received.sum())
+        .put("malformed", malformed.sum())
+        .put("delivered", delivered.sum())
+        .put("replayed", replayed.sum())
+        .put("droppedSlow", droppedSlow.sum())
+        .put("resumes", resumes.sum())
+        .put("resets", resets.sum())
+        .put("heartbeats", heartbeats.sum());
+  }
+}
