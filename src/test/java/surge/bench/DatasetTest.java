@@ -53,6 +53,9 @@ class DatasetTest {
   private static final Map<String, String> ORDER = Map.of("users", "id", "usernames", "username", "emails", "email",
       "follows", "follower_id, followee_id", "articles", "id", "favorites", "article_id, user_id", "comments", "id");
   private static final String SEEDED_BEFORE = "timestamptz '2026-01-01 00:00:00Z'";
+  /** The stack's primary, as every node of the suite finds it (SURGE_DB_HOST / SURGE_DB_PORT, else conf defaults). */
+  private static final String DB_HOST = System.getenv().getOrDefault("SURGE_DB_HOST", "127.0.0.1");
+  private static final int DB_PORT = Integer.parseInt(System.getenv().getOrDefault("SURGE_DB_PORT", "15432"));
   static final Map<String, Pool> pools = new HashMap<>();
   static DatasetPlan plan;
   static Path out;
@@ -94,7 +97,7 @@ class DatasetTest {
 
   @Test
   void everyRowLivesWhereTheAppRoutes() {
-    ShardMap map = ShardMap.evenSplit(ShardMap.parse(String.join(",", A), new ShardMap.Endpoint("127.0.0.1", 15432), List.of()));
+    ShardMap map = ShardMap.evenSplit(ShardMap.parse(String.join(",", A), new ShardMap.Endpoint(DB_HOST, DB_PORT), List.of()));
     long rows = 0;
     for (int p = 0; p < A.size(); p++) {
       Pool pool = pools.get(A.get(p));
@@ -161,7 +164,7 @@ class DatasetTest {
     assertTrue(run(A).reused());
     List<String> other = new ArrayList<>(args(A, "a"));
     other.add("--seed=8");
-    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Dataset.run(other, Map.of(), line -> {}));
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Dataset.run(other, System.getenv(), line -> {}));
     assertTrue(refused.getMessage().contains("--reset"), refused.getMessage());
   }
 
@@ -169,17 +172,18 @@ class DatasetTest {
   void resetEmptiesOnlyDatabasesTheGeneratorSeeded() {
     List<String> args = new ArrayList<>(List.of("--users=20", "--articles=50", "--seed=3", "--name=guard", "--db.shards=" + C,
         "--db.shardMapFile=", "--db.replicas=", "--out=" + out.resolve("c"), "--passwords.memoryKib=1024", "--passwords.iterations=1"));
-    assertFalse(Dataset.run(args, Map.of(), line -> {}).reused());
+    assertFalse(Dataset.run(args, System.getenv(), line -> {}).reused());
     // Without its marker table the database looks like one with someone else's data (a dev database).
     pools.get(C).query("DROP TABLE " + DatasetWriter.MARKER).execute().await();
     args.add("--reset");
-    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Dataset.run(args, Map.of(), line -> {}));
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Dataset.run(args, System.getenv(), line -> {}));
     assertTrue(refused.getMessage().contains("did not write"), refused.getMessage());
     assertEquals(20L, count(pools.get(C), "SELECT count(*) FROM users"), "nothing was emptied");
   }
 
   private static Dataset.Report run(List<String> databases) {
-    return Dataset.run(args(databases, databases == A ? "a" : "b"), Map.of(), line -> System.out.println("seed: " + line));
+    // The environment as for every node of the suite: SURGE_DB_HOST/PORT name the stack's primary.
+    return Dataset.run(args(databases, databases == A ? "a" : "b"), System.getenv(), line -> System.out.println("seed: " + line));
   }
 
   private static List<String> args(List<String> databases, String dir) {
@@ -251,7 +255,7 @@ class DatasetTest {
   }
 
   private static Pool pool(Vertx vertx, String database) {
-    return PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(15432).setDatabase(database)
+    return PgBuilder.pool().connectingTo(new PgConnectOptions().setHost(DB_HOST).setPort(DB_PORT).setDatabase(database)
         .setUser("surge").setPassword("surge")).using(vertx).build();
   }
 
