@@ -12,7 +12,8 @@ pids=()
 stop_nodes() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=(); }
 
 start_node() { # port [extra args]
-  java -jar target/surge.jar --http.port="$1" "${common[@]}" "${@:2}" >"/tmp/surge-bench-$1.log" 2>&1 &
+  # management.port=0: two nodes on one machine must not both take the default 9464
+  java -jar target/surge.jar --http.port="$1" --management.port=0 "${common[@]}" "${@:2}" >"/tmp/surge-bench-$1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 60); do curl -fs "localhost:$1/health/ready" >/dev/null && return; sleep 0.5; done
   echo "node on :$1 did not start; see /tmp/surge-bench-$1.log" >&2; exit 1

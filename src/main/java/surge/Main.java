@@ -11,6 +11,7 @@ import surge.cluster.Cluster;
 import surge.config.ConfigException;
 import surge.config.ConfigTree;
 import surge.config.SurgeConfig;
+import surge.metrics.Metrics;
 
 /**
  * Starts one node: reads configuration once ({@code conf/surge.json}, or the file named by
@@ -50,12 +51,13 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Cluster.vertx(config.cluster())
+    Metrics metrics = Metrics.create(config.management());
+    Cluster.vertx(config.cluster(), metrics)
         .onFailure(failure -> {
           log.error("could not join the cluster: {}", failure.getMessage(), failure);
           System.exit(1);
         })
-        .onSuccess(vertx -> Surge.start(vertx, config)
+        .onSuccess(vertx -> Surge.start(vertx, config, metrics)
             .onSuccess(node -> Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, vertx, config.shutdown()), "surge-shutdown")))
             .onFailure(failure -> {
               log.error("start-up failed: {}", failure.getMessage(), failure);

@@ -11,6 +11,8 @@ import surge.comments.CommentsService;
 import surge.config.SurgeConfig;
 import surge.db.Shards;
 import surge.events.RelayStats;
+import surge.metrics.Metrics;
+import surge.metrics.SurgeMeters;
 import surge.profiles.ProfilesRepository;
 import surge.profiles.ProfilesService;
 import surge.ratelimit.Limiter;
@@ -21,9 +23,10 @@ import surge.users.UsersService;
 public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
                        ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches,
                        Limiter limiter, RelayStats relayStats, ClusterMembership membership, Lifecycle lifecycle,
-                       surge.http.Connections connections, Streams streams) {
+                       surge.http.Connections connections, Streams streams, Metrics metrics) {
 
-  public static Services create(Vertx vertx, SurgeConfig config) {
+  /** {@code metrics}: the node's registry, the one its Vert.x was built with if it was (see {@link Metrics#vertxBuilder}). */
+  public static Services create(Vertx vertx, SurgeConfig config, Metrics metrics) {
     Shards shards = Shards.connect(vertx, config.db(), config.redis());
     Tokens tokens = new Tokens(vertx, config.auth());
     tokens.watchJwks();
@@ -33,9 +36,13 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     Caches caches = Caches.create(vertx, membership, config.cache(), config.redis(), config.db());
     ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards), caches);
     ArticlesService articles = new ArticlesService(shards, profiles, caches);
+    Limiter limiter = Limiter.create(vertx, config.redis(), config.rateLimits());
+    RelayStats relayStats = new RelayStats();
+    Streams streams = new Streams(config.stream(), profiles);
+    SurgeMeters.bind(metrics, shards, caches, limiter, relayStats);
+    metrics.streamConnections(streams::connections);
     return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens, caches), profiles, articles,
-        new CommentsService(shards, articles, profiles), caches,
-        Limiter.create(vertx, config.redis(), config.rateLimits()), new RelayStats(), membership, new Lifecycle(),
-        new surge.http.Connections(config.http().maxConnections()), new Streams(config.stream(), profiles));
+        new CommentsService(shards, articles, profiles), caches, limiter, relayStats, membership, new Lifecycle(),
+        new surge.http.Connections(config.http().maxConnections()), streams, metrics);
   }
 }

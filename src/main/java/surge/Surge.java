@@ -15,6 +15,8 @@ import surge.db.ReplicaMonitor;
 import surge.demo.DemoData;
 import surge.events.OutboxRelay;
 import surge.http.HttpVerticle;
+import surge.metrics.ManagementVerticle;
+import surge.metrics.Metrics;
 
 /**
  * One Surge node inside a Vert.x instance: migrate, build the shared services, deploy the replica
@@ -28,6 +30,7 @@ public final class Surge {
   private final String monitorId;
   private final String relayId;
   private final String deploymentId;
+  private ManagementVerticle management;
 
   private Surge(Vertx vertx, SurgeConfig config, Services services, String monitorId, String relayId, String deploymentId) {
     this.vertx = vertx;
@@ -38,7 +41,13 @@ public final class Surge {
     this.deploymentId = deploymentId;
   }
 
+  /** A node with a registry of its own (Vert.x's meters are not in it unless {@code vertx} was built with it). */
   public static Future<Surge> start(Vertx vertx, SurgeConfig config) {
+    return start(vertx, config, Metrics.create(config.management()));
+  }
+
+  /** A node whose meters go to {@code metrics}, the registry {@code vertx} was built with ({@link Metrics#vertxBuilder}). */
+  public static Future<Surge> start(Vertx vertx, SurgeConfig config, Metrics metrics) {
     int instances = config.http().instances() > 0
         ? config.http().instances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     // JDBC on a worker of its own: Flyway may retry a database that is still starting for a
@@ -46,7 +55,7 @@ public final class Surge {
     WorkerExecutor startup = vertx.createSharedWorkerExecutor("surge-startup", 1, 10, TimeUnit.MINUTES);
     return startup.executeBlocking(() -> {
           Migrations.apply(config.db());
-          return Services.create(vertx, config);
+          return Services.create(vertx, config, metrics);
         })
         .andThen(done -> startup.close())
         // Serve only once invalidations can reach this node's L1.
@@ -57,6 +66,7 @@ public final class Surge {
                     .compose(seeded -> vertx.deployVerticle(() -> new HttpVerticle(config.http(), services, config.shutdown().graceMs()),
                         new DeploymentOptions().setInstances(instances)))
                     .map(id -> new Surge(vertx, config, services, monitor, relay, id)))))
+        .compose(node -> node.startManagement(config))
         .onSuccess(node -> log.info("Surge serving on {}:{} with {} HTTP verticle instance(s), profile {}",
             config.http().host(), config.http().port(), instances, config.profile()));
   }
@@ -64,7 +74,23 @@ public final class Surge {
   /** The outbox relay (one per node), unless {@code events.relay} is off; the id is null then. */
   private static Future<String> relay(Vertx vertx, SurgeConfig config, Services services) {
     if (!config.events().relay()) return Future.succeededFuture(null);
-    return vertx.deployVerticle(new OutboxRelay(config, services.shards(), services.relayStats()));
+    return vertx.deployVerticle(new OutboxRelay(config, services.shards(), services.relayStats())
+        .withMetrics(services.metrics()));
+  }
+
+  /** The management server (metrics), once the node serves; none with {@code management.enabled} off. */
+  private Future<Surge> startManagement(SurgeConfig config) {
+    if (!config.management().enabled()) return Future.succeededFuture(this);
+    ManagementVerticle verticle = new ManagementVerticle(config.management(), services.metrics());
+    return vertx.deployVerticle(verticle).map(id -> {
+      management = verticle;
+      return this;
+    });
+  }
+
+  /** Where the management server listens; -1 without one. */
+  public int managementPort() {
+    return management == null ? -1 : management.port();
   }
 
   public Services services() {
@@ -87,11 +113,13 @@ public final class Surge {
   }
 
   /**
-   * Undeploys the HTTP verticles, then the relay (its running rounds finish, its producer flushes), then the replica
+   * Undeploys the HTTP verticles, then the management server, then the relay (its running rounds finish, its producer flushes), then the replica
    * monitor, then closes the pools they used.
    */
   public Future<Void> stop() {
     return vertx.undeploy(deploymentId) // each HTTP verticle stops listening, then waits for its requests and streams
+        // metrics stay scrapeable through the drain and the grace period
+        .compose(done -> management == null ? Future.<Void>succeededFuture() : vertx.undeploy(management.deploymentID()))
         .compose(done -> relayId == null ? Future.<Void>succeededFuture() : vertx.undeploy(relayId))
         .compose(done -> vertx.undeploy(monitorId))
         .compose(done -> services.workers().close())
@@ -99,6 +127,7 @@ public final class Surge {
         .compose(done -> services.caches().close())
         .compose(done -> services.membership().close())
         .compose(done -> services.limiter().close())
-        .compose(done -> services.shards().close());
+        .compose(done -> services.shards().close())
+        .andThen(done -> services.metrics().close());
   }
 }

@@ -60,14 +60,16 @@ public final class CacheRedis {
     this.breakerMs = breakerMs;
     this.onMessage = onMessage;
     this.onResubscribed = onResubscribed;
-    this.commands = client(vertx, redis, 8);
-    this.subscriberClient = client(vertx, redis, 1);
+    this.commands = client(vertx, redis, 8, "surge-redis-cache");
+    this.subscriberClient = client(vertx, redis, 1, "surge-redis-cache-subscriber");
     subscribe();
   }
 
-  static Redis client(Vertx vertx, SurgeConfig.Redis redis, int poolSize) {
+  /** {@code name} names the pool in metrics ({@code pool_name}). */
+  static Redis client(Vertx vertx, SurgeConfig.Redis redis, int poolSize, String name) {
     return Redis.createClient(vertx, new RedisOptions()
         .setConnectionString("redis://" + redis.host() + ":" + redis.port())
+        .setPoolName(name)
         .setNetClientOptions(new NetClientOptions().setConnectTimeout(redis.timeoutMs()).setTcpNoDelay(true))
         .setMaxPoolSize(poolSize)
         .setMaxPoolWaiting(1024));

@@ -273,6 +273,11 @@ public final class Caches {
     return UUID.randomUUID().toString().substring(0, 13);
   }
 
+  /** Every cache of the node ({@code article}, {@code profile}, {@code list}), for metrics. */
+  public List<TwoLevelCache<JsonObject>> all() {
+    return all;
+  }
+
   /** The operator view ({@code GET /health/cache}): Redis state and counters per cache. */
   public JsonObject status() {
     JsonObject caches = new JsonObject();

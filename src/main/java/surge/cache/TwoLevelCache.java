@@ -265,6 +265,21 @@ public final class TwoLevelCache<V> {
     return promise.future();
   }
 
+  /** Reads answered from L1 since start (metrics). */
+  public long l1HitCount() {
+    return l1Hits.sum();
+  }
+
+  /** Reads answered from L2 (Redis) since start (metrics). */
+  public long l2HitCount() {
+    return l2Hits.sum();
+  }
+
+  /** Reads neither level could answer since start (metrics). */
+  public long missCount() {
+    return misses.sum();
+  }
+
   public long l1Size() {
     return l1.estimatedSize();
   }

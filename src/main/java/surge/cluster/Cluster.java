@@ -13,6 +13,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
+import surge.metrics.Metrics;
 
 /**
  * Builds the node's Vert.x: standalone, or clustered with Hazelcast when {@code cluster.enabled}. The Hazelcast
@@ -48,11 +49,21 @@ public final class Cluster {
     return vertx(cluster, Map.of());
   }
 
+  /** The same, with Vert.x's own meters in {@code metrics}' registry (when metrics are on). */
+  public static Future<Vertx> vertx(SurgeConfig.Cluster cluster, Metrics metrics) {
+    if (!cluster.enabled()) return Future.succeededFuture(metrics.vertxBuilder(new VertxOptions()).build());
+    return vertx(cluster, Map.of(), metrics);
+  }
+
   /**
    * A clustered Vert.x whatever {@code cluster.enabled} says. {@code hazelcastProperties} are added to the
    * Hazelcast configuration (tests shorten heartbeat and merge timings with them).
    */
   public static Future<Vertx> vertx(SurgeConfig.Cluster cluster, Map<String, String> hazelcastProperties) {
+    return vertx(cluster, hazelcastProperties, null);
+  }
+
+  private static Future<Vertx> vertx(SurgeConfig.Cluster cluster, Map<String, String> hazelcastProperties, Metrics metrics) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(cluster, hazelcastProperties));
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost(cluster.host()).setClusterPublicHost(cluster.host());
@@ -60,7 +71,8 @@ public final class Cluster {
     log.info("joining cluster as {}:{}, {}; failure timeout {} s, merge delay {} s", cluster.host(), cluster.port(),
         cluster.kubernetesDiscovery() ? "Kubernetes discovery " + cluster.kubernetes() : "members " + cluster.members(),
         cluster.failureTimeoutSeconds(), cluster.mergeDelaySeconds());
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+    var builder = metrics == null ? Vertx.builder().with(options) : metrics.vertxBuilder(options);
+    return builder.withClusterManager(manager).buildClustered()
         .onSuccess(vertx -> log.info("clustered in {} ms: {} member(s)", (System.nanoTime() - start) / 1_000_000,
             manager.getNodes().size()));
   }

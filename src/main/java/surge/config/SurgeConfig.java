@@ -9,7 +9,8 @@ import java.util.List;
  */
 public record SurgeConfig(
     String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo,
-    Cache cache, surge.ratelimit.RateLimits rateLimits, Cluster cluster, Events events, Stream stream, Shutdown shutdown) {
+    Cache cache, surge.ratelimit.RateLimits rateLimits, Cluster cluster, Events events, Stream stream, Shutdown shutdown,
+    Management management) {
 
   /**
    * @param host interface to bind ({@code http.host})
@@ -222,6 +223,19 @@ public record SurgeConfig(
    */
   public record Shutdown(int drainDelayMs, int graceMs) {}
 
+  /**
+   * The management server (see {@link surge.metrics.ManagementVerticle}): operator endpoints on a port of their own,
+   * apart from the API, loopback-only unless told otherwise.
+   *
+   * @param enabled run the management server on this node ({@code management.enabled})
+   * @param host interface it binds ({@code management.host}, default {@code 127.0.0.1}: reachable from this machine
+   *     only; a Prometheus elsewhere needs an interface it can reach)
+   * @param port its port ({@code management.port}); 0 picks a free one (tests)
+   * @param metrics serve Prometheus metrics on {@code GET /metrics}, and build Vert.x with its Micrometer metrics
+   *     ({@code metrics.enabled})
+   */
+  public record Management(boolean enabled, String host, int port, boolean metrics) {}
+
   /** Argon2id cost parameters ({@code passwords.*}); stored hashes carry their own, so changes apply to new hashes. */
   public record Passwords(int memoryKib, int iterations, int parallelism) {}
 
@@ -330,8 +344,14 @@ public record SurgeConfig(
     Stream stream = new Stream(c.integer("stream.heartbeatSeconds", 1, 3600), c.integer("stream.replayEvents", 0, 1_000_000),
         c.integer("stream.replaySeconds", 0, 86_400), c.integer("stream.maxBufferBytes", 1024, 64 << 20),
         c.integer("stream.maxConnections", 0, 10_000_000));
+    Management management = new Management(c.bool("management.enabled"), c.string("management.host"),
+        c.integer("management.port", 0, 65535), c.bool("metrics.enabled"));
+    if (management.enabled() && management.host().isBlank()) {
+      throw new ConfigException("config key management.host (SURGE_MANAGEMENT_HOST) must name an interface when management.enabled is true");
+    }
     return new SurgeConfig(profile, http, db, redis, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"),
         cache, surge.ratelimit.RateLimits.from(c), cluster, events, stream,
-        new Shutdown(c.integer("shutdown.drainDelayMs", 0, 600_000), c.integer("shutdown.graceMs", 0, 600_000)));
+        new Shutdown(c.integer("shutdown.drainDelayMs", 0, 600_000), c.integer("shutdown.graceMs", 0, 600_000)),
+        management);
   }
 }

@@ -296,7 +296,8 @@ public final class PhysicalShard {
     return counters;
   }
 
-  List<Replica> replicas() {
+  /** The shard's streaming replicas (fixed at start). */
+  public List<Replica> replicas() {
     return replicas;
   }
 

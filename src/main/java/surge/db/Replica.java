@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * One streaming replica of a physical shard: a pool for reads, a one-connection pool for health
  * checks and replay-position probes, and what the last check found. Shared by every event loop.
  */
-final class Replica {
+public final class Replica {
   private static final Logger log = LoggerFactory.getLogger(Replica.class);
   private static final String REPLAY = "SELECT pg_last_wal_replay_lsn()::text, pg_is_in_recovery()";
   static final long PROBE_TIMEOUT_MS = 1000;
@@ -46,8 +46,24 @@ final class Replica {
     this.health = ReplicaHealth.starting(bounds);
   }
 
-  boolean healthy() {
+  /** In rotation: reads may go here. */
+  public boolean healthy() {
     return healthy;
+  }
+
+  /** {@code host:port}. */
+  public String name() {
+    return endpoint.toString();
+  }
+
+  /** WAL bytes behind the primary at the last check; -1 before the first. */
+  public long lagBytes() {
+    return lagBytes;
+  }
+
+  /** How long behind the primary at the last check, ms; -1 before the first. */
+  public long lagMs() {
+    return lagMs;
   }
 
   /** The replay position last seen; only grows while the replica runs. */

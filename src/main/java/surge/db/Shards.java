@@ -81,6 +81,7 @@ public final class Shards {
   private static Redis redisClient(Vertx vertx, SurgeConfig.Redis redis) {
     return Redis.createClient(vertx, new RedisOptions()
         .setConnectionString("redis://" + redis.host() + ":" + redis.port())
+        .setPoolName("surge-redis-marks")
         .setNetClientOptions(new NetClientOptions().setConnectTimeout(redis.timeoutMs()).setTcpNoDelay(true))
         .setMaxPoolSize(8)
         .setMaxPoolWaiting(1024));

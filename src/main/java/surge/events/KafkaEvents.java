@@ -1,5 +1,7 @@
 package surge.events;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.admin.KafkaAdminClient;
@@ -39,6 +41,13 @@ final class KafkaEvents {
     // failed send as an unhandled exception of the context.
     this.producer.exceptionHandler(err -> {});
     this.admin = KafkaAdminClient.create(vertx, adminConfig(config, clientId));
+  }
+
+  /** Binds the producer's own metrics (Micrometer reads Kafka's metric registry); close the binder after the producer. */
+  KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+    KafkaClientMetrics binder = new KafkaClientMetrics(producer.unwrap());
+    binder.bindTo(registry);
+    return binder;
   }
 
   static Map<String, String> producerConfig(SurgeConfig.Events config, String clientId) {

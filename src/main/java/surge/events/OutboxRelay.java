@@ -1,5 +1,6 @@
 package surge.events;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Row;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
+import surge.metrics.Metrics;
 
 /**
  * Publishes the outbox of every physical shard to Kafka: one instance per node, one {@link ShardRelay} per shard,
@@ -27,6 +29,8 @@ public final class OutboxRelay extends VerticleBase {
   private final List<ShardRelay> relays = new ArrayList<>();
   private KafkaEvents kafka;
   private long backlogTimer = -1;
+  private Metrics metrics;
+  private KafkaClientMetrics producerMetrics;
 
   public OutboxRelay(SurgeConfig config, Shards shards, RelayStats stats) {
     this(config, shards, stats, RelayHooks.NONE);
@@ -39,11 +43,21 @@ public final class OutboxRelay extends VerticleBase {
     this.hooks = hooks;
   }
 
+  /** Publishes the Kafka producer's own metrics ({@code kafka_producer_*}) in {@code metrics}' registry. */
+  public OutboxRelay withMetrics(Metrics metrics) {
+    this.metrics = metrics;
+    return this;
+  }
+
   @Override
   public Future<?> start() {
     // Building a Kafka client parses its config and resolves the bootstrap host names: a worker's job.
-    return vertx.executeBlocking(() -> new KafkaEvents(vertx, config.events(),
-            "surge-relay-" + ManagementFactory.getRuntimeMXBean().getName()))
+    return vertx.executeBlocking(() -> {
+          KafkaEvents events = new KafkaEvents(vertx, config.events(),
+              "surge-relay-" + ManagementFactory.getRuntimeMXBean().getName());
+          if (metrics != null && metrics.enabled()) producerMetrics = events.bindMetrics(metrics.registry());
+          return events;
+        })
         .onSuccess(this::startRelays);
   }
 
@@ -72,7 +86,10 @@ public final class OutboxRelay extends VerticleBase {
     stats.running = false;
     List<Future<Void>> stopped = new ArrayList<>();
     for (ShardRelay relay : relays) stopped.add(relay.stop());
-    return Future.join(stopped).eventually(() -> kafka == null ? Future.succeededFuture() : kafka.close());
+    return Future.join(stopped).eventually(() -> kafka == null ? Future.succeededFuture() : kafka.close())
+        .andThen(done -> {
+          if (producerMetrics != null) producerMetrics.close(); // removes the kafka_producer_* meters
+        });
   }
 
   private void measureBacklog() {

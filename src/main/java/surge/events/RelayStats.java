@@ -46,6 +46,11 @@ public final class RelayStats {
     public long published() {
       return published.sum();
     }
+
+    /** Failed relay rounds (Kafka or database errors) since start. */
+    public long failures() {
+      return failures.sum();
+    }
   }
 
   public Shard shard(String name) {

@@ -98,10 +98,13 @@ public final class Limiter {
     int want;
     long leaseGrantedNs;
     LocalBucket fallback;
+    /** The policy's decision counters ([0] allowed, [1] limited), shared by its keys. */
+    final LongAdder[] decisions;
 
-    Key(String redisKey, Policy policy) {
+    Key(String redisKey, Policy policy, LongAdder[] decisions) {
       this.redisKey = redisKey;
       this.policy = policy;
+      this.decisions = decisions;
     }
   }
 
@@ -112,6 +115,8 @@ public final class Limiter {
   private final LongAdder redisFailures = new LongAdder();
   private final LongAdder localDecisions = new LongAdder();
   private final LongAdder fallbacks = new LongAdder();
+  /** Per policy (fixed at start): [0] allowed, [1] limited; read by metrics. */
+  private final Map<Policy, LongAdder[]> decisions = new IdentityHashMap<>();
 
   private final Redis redis;
   private final RateLimits config;
@@ -134,12 +139,14 @@ public final class Limiter {
     this.timeoutMs = timeoutMs;
     for (Policy p : List.of(config.reads(), config.writes(), config.auth(), config.login())) {
       keys.put(p, new ConcurrentHashMap<>());
+      decisions.put(p, new LongAdder[] {new LongAdder(), new LongAdder()});
     }
   }
 
   public static Limiter create(Vertx vertx, SurgeConfig.Redis redis, RateLimits config) {
     Redis client = Redis.createClient(vertx, new RedisOptions()
         .setConnectionString("redis://" + redis.host() + ":" + redis.port())
+        .setPoolName("surge-redis-ratelimit")
         .setNetClientOptions(new NetClientOptions().setConnectTimeout(redis.timeoutMs()).setTcpNoDelay(true))
         .setMaxPoolSize(8)
         .setMaxPoolWaiting(1024));
@@ -181,7 +188,8 @@ public final class Limiter {
   private Future<Decision> acquire(Policy policy, String principal, int attempt) {
     long last = lastSweepNs.get();
     if (System.nanoTime() - last > SWEEP_NS && lastSweepNs.compareAndSet(last, System.nanoTime())) sweep(System.nanoTime());
-    Key key = keys.get(policy).computeIfAbsent(principal, k -> new Key(KEY_PREFIX + policy.name() + ':' + k, policy));
+    Key key = keys.get(policy).computeIfAbsent(principal, k -> new Key(KEY_PREFIX + policy.name() + ':' + k, policy,
+        decisions.get(policy)));
     long now = System.nanoTime();
     if (now - key.lastUsedNs > 1_000_000_000L) key.lastUsedNs = now; // for the sweep; rarely written, racy is fine
     Decision leased = fromLease(key, now);
@@ -194,11 +202,11 @@ public final class Limiter {
       if (attempt >= MAX_ATTEMPTS) {
         // lost the race for freshly leased tokens again and again: the bucket is nearly empty; refuse rather than wait on
         localDecisions.increment();
-        return Future.succeededFuture(count(Decision.reject(policy, (long) Math.ceil(policy.msPerToken()))));
+        return Future.succeededFuture(count(key, Decision.reject(policy, (long) Math.ceil(policy.msPerToken()))));
       }
       if (now < key.emptyUntilNs) {
         localDecisions.increment();
-        return Future.succeededFuture(count(Decision.reject(policy, (key.emptyUntilNs - now + 999_999) / 1_000_000)));
+        return Future.succeededFuture(count(key, Decision.reject(policy, (key.emptyUntilNs - now + 999_999) / 1_000_000)));
       }
       if (key.inflight == null) key.inflight = lease(key, now);
       key.waiting++;
@@ -220,7 +228,7 @@ public final class Limiter {
     int left = key.lease.decrementAndGet();
     if (left < 0) return null;
     localDecisions.increment();
-    return count(Decision.allow(key.policy, key.remoteRemaining + left));
+    return count(key, Decision.allow(key.policy, key.remoteRemaining + left));
   }
 
   private void retry(Key key, Policy policy, String principal, int attempt, Promise<Decision> promise) {
@@ -291,12 +299,35 @@ public final class Limiter {
     boolean ok = key.fallback.tryTake(now);
     Decision d = ok ? Decision.allow(key.policy, key.fallback.remaining(now))
         : Decision.reject(key.policy, key.fallback.msUntilToken(now));
-    return count(d);
+    return count(key, d);
   }
 
-  private Decision count(Decision d) {
+  private Decision count(Key key, Decision d) {
     (d.allowed() ? allowed : rejected).increment();
+    key.decisions[d.allowed() ? 0 : 1].increment();
     return d;
+  }
+
+  /** The configured policies (reads, writes, auth, login). */
+  public List<Policy> policies() {
+    return List.copyOf(decisions.keySet());
+  }
+
+  /** Requests {@code policy} let through on this node since start; 0 for a policy not configured here. */
+  public long allowed(Policy policy) {
+    LongAdder[] perPolicy = decisions.get(policy);
+    return perPolicy == null ? 0 : perPolicy[0].sum();
+  }
+
+  /** Requests {@code policy} refused (429) on this node since start. */
+  public long limited(Policy policy) {
+    LongAdder[] perPolicy = decisions.get(policy);
+    return perPolicy == null ? 0 : perPolicy[1].sum();
+  }
+
+  /** Whether Redis is being skipped (breaker open): each node enforces its share of the quotas alone. */
+  public boolean degraded() {
+    return breakerOpen(System.nanoTime());
   }
 
   private boolean breakerOpen(long nowNs) {

@@ -50,6 +50,11 @@ public final class Streams {
     open.decrementAndGet();
   }
 
+  /** Open streams on this node (the gauge {@code surge_stream_connections}). */
+  public int connections() {
+    return open.get();
+  }
+
   void hubStarted() {
     hubs.incrementAndGet();
   }

@@ -56,7 +56,9 @@ public final class TestNode {
         // The limiter stays on (its path is exercised by every feature test) with quotas no test reaches;
         // surge.ratelimit tests override them with small ones.
         "--ratelimit.reads=100000000/60", "--ratelimit.writes=100000000/60", "--ratelimit.auth=100000000/60",
-        "--ratelimit.login=100000000/60", "--ratelimit.nodes=1"));
+        "--ratelimit.login=100000000/60", "--ratelimit.nodes=1",
+        // Every node of the suite runs its management server, on a free port: nodes of one run never clash on 9464.
+        "--management.port=0"));
     if (!replicas) args.add("--db.replicas=");
     overrides.forEach((k, v) -> args.add("--" + k + "=" + v));
     return args;

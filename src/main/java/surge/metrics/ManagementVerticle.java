@@ -1,0 +1,72 @@
+package surge.metrics;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import surge.config.SurgeConfig;
+
+/**
+ * The management server: operator endpoints on {@code management.host}:{@code management.port}, apart from the API
+ * (its own HTTP server, so the API port never serves them, and loopback-only by default). One instance per node,
+ * deployed by {@link surge.Surge#start} when {@code management.enabled}. Endpoints: {@code GET /metrics}
+ * (Prometheus text format) with {@code metrics.enabled}. New endpoints go into {@link #router}.
+ */
+public final class ManagementVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(ManagementVerticle.class);
+  /** Prometheus text exposition format 0.0.4. */
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final SurgeConfig.Management config;
+  private final Metrics metrics;
+  private HttpServer server;
+
+  public ManagementVerticle(SurgeConfig.Management config, Metrics metrics) {
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  /** The management routes; unknown paths answer 404. */
+  static Router router(Vertx vertx, Metrics metrics) {
+    Router router = Router.router(vertx);
+    if (metrics.enabled()) router.get("/metrics").handler(ctx -> scrape(vertx, metrics, ctx));
+    return router;
+  }
+
+  /**
+   * Renders the registry on a worker: a scrape formats every series (tens of kB, a few ms, more with many routes and
+   * pools), too long to hold an event loop for. Unordered: concurrent scrapes need not queue behind each other.
+   */
+  private static void scrape(Vertx vertx, Metrics metrics, RoutingContext ctx) {
+    vertx.executeBlocking(metrics::scrape, false).onComplete(done -> {
+      if (done.failed()) {
+        ctx.fail(done.cause());
+        return;
+      }
+      ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(done.result());
+    });
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
+    return server.requestHandler(router(vertx, metrics)).listen()
+        .onSuccess(s -> log.info("management server on {}:{}{}", config.host(), s.actualPort(),
+            metrics.enabled() ? " (GET /metrics)" : ""));
+  }
+
+  /** The port it listens on (the chosen one with {@code management.port=0}); -1 before it listens. */
+  public int port() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

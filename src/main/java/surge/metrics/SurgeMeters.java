@@ -1,0 +1,101 @@
+package surge.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import surge.cache.Caches;
+import surge.cache.TwoLevelCache;
+import surge.db.PhysicalShard;
+import surge.db.Replica;
+import surge.db.Shards;
+import surge.events.RelayStats;
+import surge.ratelimit.Limiter;
+import surge.ratelimit.Policy;
+
+/**
+ * Surge's own meters: functions over the counters and states the node keeps anyway (the operator views read the same
+ * ones), evaluated at scrape time only, so they cost the request path nothing. Names (Prometheus form):
+ * <ul>
+ *   <li>{@code surge_cache_requests_total{cache, result=l1_hit|l2_hit|miss}}, {@code surge_cache_l1_entries{cache}};</li>
+ *   <li>{@code surge_ratelimit_decisions_total{policy, decision=allowed|limited}},
+ *       {@code surge_ratelimit_degraded} (1 while Redis is skipped);</li>
+ *   <li>{@code surge_outbox_backlog_rows{shard}}, {@code surge_outbox_oldest_age_seconds{shard}} (NaN before the
+ *       first measurement), {@code surge_outbox_published_total{shard}}, {@code surge_outbox_failures_total{shard}},
+ *       {@code surge_outbox_relay_active{shard}} (1 where this node is the shard's active relay);</li>
+ *   <li>{@code surge_replica_lag_bytes{shard, replica}}, {@code surge_replica_lag_seconds{shard, replica}},
+ *       {@code surge_replica_in_rotation{shard, replica}} (lags NaN before the first check);</li>
+ *   <li>{@code surge_stream_connections}: open live-stream connections (see {@link Metrics#streamConnections}).</li>
+ * </ul>
+ */
+public final class SurgeMeters {
+  private SurgeMeters() {}
+
+  /** Registers every Surge meter of one node. */
+  public static void bind(Metrics metrics, Shards shards, Caches caches, Limiter limiter, RelayStats relay) {
+    if (!metrics.enabled()) return;
+    MeterRegistry registry = metrics.registry();
+    caches(registry, caches);
+    limiter(registry, limiter);
+    for (PhysicalShard shard : shards.all()) {
+      outbox(registry, shard.name(), relay.shard(shard.name()));
+      for (Replica replica : shard.replicas()) replica(registry, shard.name(), replica);
+    }
+    Gauge.builder("surge.stream.connections", metrics, Metrics::streamConnections)
+        .description("Open live-stream (SSE) connections on this node").register(registry);
+  }
+
+  private static void caches(MeterRegistry registry, Caches caches) {
+    for (TwoLevelCache<?> cache : caches.all()) {
+      Tags tags = Tags.of("cache", cache.name());
+      String requests = "surge.cache.requests";
+      String help = "Cache reads by where they were answered: L1 (in process), L2 (Redis) or neither (loaded)";
+      FunctionCounter.builder(requests, cache, TwoLevelCache::l1HitCount).tags(tags).tag("result", "l1_hit")
+          .description(help).register(registry);
+      FunctionCounter.builder(requests, cache, TwoLevelCache::l2HitCount).tags(tags).tag("result", "l2_hit")
+          .description(help).register(registry);
+      FunctionCounter.builder(requests, cache, TwoLevelCache::missCount).tags(tags).tag("result", "miss")
+          .description(help).register(registry);
+      Gauge.builder("surge.cache.l1.entries", cache, TwoLevelCache::l1Size).tags(tags)
+          .description("Entries in the in-process cache (estimate)").register(registry);
+    }
+  }
+
+  private static void limiter(MeterRegistry registry, Limiter limiter) {
+    if (!limiter.config().enabled()) return;
+    String help = "Rate-limit decisions on this node by policy";
+    for (Policy policy : limiter.policies()) {
+      FunctionCounter.builder("surge.ratelimit.decisions", limiter, l -> l.allowed(policy))
+          .tags("policy", policy.name(), "decision", "allowed").description(help).register(registry);
+      FunctionCounter.builder("surge.ratelimit.decisions", limiter, l -> l.limited(policy))
+          .tags("policy", policy.name(), "decision", "limited").description(help).register(registry);
+    }
+    Gauge.builder("surge.ratelimit.degraded", limiter, l -> l.degraded() ? 1 : 0)
+        .description("1 while Redis is skipped and each node enforces its share of the quotas").register(registry);
+  }
+
+  private static void outbox(MeterRegistry registry, String name, RelayStats.Shard shard) {
+    Tags tags = Tags.of("shard", name);
+    Gauge.builder("surge.outbox.backlog.rows", shard, s -> s.backlogRows() < 0 ? Double.NaN : s.backlogRows())
+        .tags(tags).description("Outbox rows waiting for Kafka at the last measurement").register(registry);
+    Gauge.builder("surge.outbox.oldest.age.seconds", shard, s -> s.oldestAgeMs() < 0 ? Double.NaN : s.oldestAgeMs() / 1000.0)
+        .tags(tags).description("Age of the oldest waiting outbox row at the last measurement (0: none waits)")
+        .register(registry);
+    FunctionCounter.builder("surge.outbox.published", shard, RelayStats.Shard::published).tags(tags)
+        .description("Events this node's relay published to Kafka").register(registry);
+    FunctionCounter.builder("surge.outbox.failures", shard, RelayStats.Shard::failures).tags(tags)
+        .description("Relay rounds of this node that failed (Kafka or database)").register(registry);
+    Gauge.builder("surge.outbox.relay.active", shard, s -> s.active() ? 1 : 0).tags(tags)
+        .description("1 where this node holds the shard's relay lock").register(registry);
+  }
+
+  private static void replica(MeterRegistry registry, String shard, Replica replica) {
+    Tags tags = Tags.of("shard", shard, "replica", replica.name());
+    Gauge.builder("surge.replica.lag.bytes", replica, r -> r.lagBytes() < 0 ? Double.NaN : r.lagBytes()).tags(tags)
+        .description("WAL bytes the replica is behind its primary (last check)").register(registry);
+    Gauge.builder("surge.replica.lag.seconds", replica, r -> r.lagMs() < 0 ? Double.NaN : r.lagMs() / 1000.0).tags(tags)
+        .description("How long the replica is behind its primary (last check)").register(registry);
+    Gauge.builder("surge.replica.in.rotation", replica, r -> r.healthy() ? 1 : 0).tags(tags)
+        .description("1 while the replica serves reads").register(registry);
+  }
+}
