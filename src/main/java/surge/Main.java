@@ -12,6 +12,8 @@ import surge.config.ConfigException;
 import surge.config.ConfigTree;
 import surge.config.SurgeConfig;
 import surge.metrics.Metrics;
+import surge.observability.Logging;
+import surge.observability.Tracing;
 
 /**
  * Starts one node: reads configuration once ({@code conf/surge.json}, or the file named by
@@ -29,7 +31,7 @@ public final class Main {
    * grace period plus 15 s for the rest. A latch, not Future.await(): completions of a closing Vert.x may be
    * dispatched to event loops that are already gone.
    */
-  private static void stop(Surge node, Vertx vertx, SurgeConfig.Shutdown shutdown) {
+  private static void stop(Surge node, Vertx vertx, SurgeConfig.Shutdown shutdown, Tracing tracing) {
     log.info("shutting down");
     long limitMs = (long) shutdown.drainDelayMs() + shutdown.graceMs() + 15_000;
     CountDownLatch stopped = new CountDownLatch(1);
@@ -39,6 +41,7 @@ public final class Main {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    tracing.close();
   }
 
   public static void main(String[] args) {
@@ -51,14 +54,17 @@ public final class Main {
       System.exit(2);
       return;
     }
+    Logging.apply(config.log(), config.production());
+    Tracing tracing = Tracing.start(config.tracing());
     Metrics metrics = Metrics.create(config.management());
-    Cluster.vertx(config.cluster(), metrics)
+    Cluster.vertx(config.cluster(), metrics, tracing::install)
         .onFailure(failure -> {
           log.error("could not join the cluster: {}", failure.getMessage(), failure);
           System.exit(1);
         })
         .onSuccess(vertx -> Surge.start(vertx, config, metrics)
-            .onSuccess(node -> Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, vertx, config.shutdown()), "surge-shutdown")))
+            .onSuccess(node -> Runtime.getRuntime().addShutdownHook(
+                new Thread(() -> stop(node, vertx, config.shutdown(), tracing), "surge-shutdown")))
             .onFailure(failure -> {
               log.error("start-up failed: {}", failure.getMessage(), failure);
               vertx.close();

@@ -63,7 +63,8 @@ public final class Surge {
         .compose(services -> vertx.deployVerticle(new ReplicaMonitor(services.shards()))
             .compose(monitor -> relay(vertx, config, services)
                 .compose(relay -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
-                    .compose(seeded -> vertx.deployVerticle(() -> new HttpVerticle(config.http(), services, config.shutdown().graceMs()),
+                    .compose(seeded -> vertx.deployVerticle(
+                        () -> new HttpVerticle(config.http(), services, config.shutdown().graceMs(), config.log()),
                         new DeploymentOptions().setInstances(instances)))
                     .map(id -> new Surge(vertx, config, services, monitor, relay, id)))))
         .compose(node -> node.startManagement(config))

@@ -7,9 +7,11 @@ import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
@@ -45,14 +47,17 @@ public final class Cluster {
 
   /** A standalone Vert.x, or a clustered one once it joined (or formed) the cluster. */
   public static Future<Vertx> vertx(SurgeConfig.Cluster cluster) {
-    if (!cluster.enabled()) return Future.succeededFuture(Vertx.vertx());
-    return vertx(cluster, Map.of());
+    return vertx(cluster, null, UnaryOperator.identity());
   }
 
-  /** The same, with Vert.x's own meters in {@code metrics}' registry (when metrics are on). */
-  public static Future<Vertx> vertx(SurgeConfig.Cluster cluster, Metrics metrics) {
-    if (!cluster.enabled()) return Future.succeededFuture(metrics.vertxBuilder(new VertxOptions()).build());
-    return vertx(cluster, Map.of(), metrics);
+  /**
+   * As {@link #vertx(SurgeConfig.Cluster)}, with Vert.x's own meters in {@code metrics}' registry (when metrics are on;
+   * null for none) and {@code extras} applied to the builder: what other packages add to the instance, e.g. the
+   * tracer of {@link surge.observability.Tracing#install}.
+   */
+  public static Future<Vertx> vertx(SurgeConfig.Cluster cluster, Metrics metrics, UnaryOperator<VertxBuilder> extras) {
+    if (!cluster.enabled()) return Future.succeededFuture(extras.apply(builder(new VertxOptions(), metrics)).build());
+    return vertx(cluster, Map.of(), metrics, extras);
   }
 
   /**
@@ -60,10 +65,15 @@ public final class Cluster {
    * Hazelcast configuration (tests shorten heartbeat and merge timings with them).
    */
   public static Future<Vertx> vertx(SurgeConfig.Cluster cluster, Map<String, String> hazelcastProperties) {
-    return vertx(cluster, hazelcastProperties, null);
+    return vertx(cluster, hazelcastProperties, null, UnaryOperator.identity());
   }
 
-  private static Future<Vertx> vertx(SurgeConfig.Cluster cluster, Map<String, String> hazelcastProperties, Metrics metrics) {
+  private static VertxBuilder builder(VertxOptions options, Metrics metrics) {
+    return metrics == null ? Vertx.builder().with(options) : metrics.vertxBuilder(options);
+  }
+
+  private static Future<Vertx> vertx(SurgeConfig.Cluster cluster, Map<String, String> hazelcastProperties,
+                                     Metrics metrics, UnaryOperator<VertxBuilder> extras) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(cluster, hazelcastProperties));
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost(cluster.host()).setClusterPublicHost(cluster.host());
@@ -71,8 +81,7 @@ public final class Cluster {
     log.info("joining cluster as {}:{}, {}; failure timeout {} s, merge delay {} s", cluster.host(), cluster.port(),
         cluster.kubernetesDiscovery() ? "Kubernetes discovery " + cluster.kubernetes() : "members " + cluster.members(),
         cluster.failureTimeoutSeconds(), cluster.mergeDelaySeconds());
-    var builder = metrics == null ? Vertx.builder().with(options) : metrics.vertxBuilder(options);
-    return builder.withClusterManager(manager).buildClustered()
+    return extras.apply(builder(options, metrics).withClusterManager(manager)).buildClustered()
         .onSuccess(vertx -> log.info("clustered in {} ms: {} member(s)", (System.nanoTime() - start) / 1_000_000,
             manager.getNodes().size()));
   }

@@ -6,11 +6,13 @@ import java.util.List;
  * Everything Surge reads from configuration, parsed and checked once at start.
  *
  * @param profile {@code dev} or {@code prod}; prod refuses to start without a JWT secret
+ * @param log logging ({@code log.*}, see {@link surge.observability.LogConfig})
+ * @param tracing OpenTelemetry tracing ({@code tracing.*}, see {@link surge.observability.TracingConfig})
  */
 public record SurgeConfig(
     String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo,
     Cache cache, surge.ratelimit.RateLimits rateLimits, Cluster cluster, Events events, Stream stream, Shutdown shutdown,
-    Management management) {
+    Management management, surge.observability.LogConfig log, surge.observability.TracingConfig tracing) {
 
   /**
    * @param host interface to bind ({@code http.host})
@@ -352,6 +354,6 @@ public record SurgeConfig(
     return new SurgeConfig(profile, http, db, redis, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"),
         cache, surge.ratelimit.RateLimits.from(c), cluster, events, stream,
         new Shutdown(c.integer("shutdown.drainDelayMs", 0, 600_000), c.integer("shutdown.graceMs", 0, 600_000)),
-        management);
+        management, surge.observability.LogConfig.from(c), surge.observability.TracingConfig.from(c));
   }
 }

@@ -4,11 +4,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.admin.NewTopic;
+import io.vertx.kafka.client.common.KafkaClientOptions;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,7 +39,7 @@ final class KafkaEvents {
 
   KafkaEvents(Vertx vertx, SurgeConfig.Events config, String clientId) {
     this.config = config;
-    this.producer = KafkaProducer.create(vertx, producerConfig(config, clientId));
+    this.producer = producer(vertx, producerConfig(config, clientId));
     // Each send's own future carries its failure to the relay; without a handler the client would also report every
     // failed send as an unhandled exception of the context.
     this.producer.exceptionHandler(err -> {});
@@ -48,6 +51,16 @@ final class KafkaEvents {
     KafkaClientMetrics binder = new KafkaClientMetrics(producer.unwrap());
     binder.bindTo(registry);
     return binder;
+  }
+
+  /**
+   * The producer, traced ALWAYS: its sends run in relay rounds, outside any request, so the clients' default
+   * (PROPAGATE) would never make a span. Costs nothing without a tracer (tracing.enabled false).
+   */
+  private static KafkaProducer<String, String> producer(Vertx vertx, Map<String, String> config) {
+    Map<String, Object> settings = new HashMap<>(config);
+    return KafkaProducer.create(vertx, new org.apache.kafka.clients.producer.KafkaProducer<String, String>(settings),
+        KafkaClientOptions.fromMap(settings, true).setTracingPolicy(TracingPolicy.ALWAYS));
   }
 
   static Map<String, String> producerConfig(SurgeConfig.Events config, String clientId) {

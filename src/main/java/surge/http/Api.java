@@ -57,7 +57,9 @@ public final class Api {
     return cors
         .allowCredentials(http.corsCredentials())
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS))
-        .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Requested-With", "X-Request-Id"))
+        .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Requested-With", "X-Request-Id", "Last-Event-ID"))
+        // What browser code may read: the request id (to quote in a bug report), rate-limit state, retry hints.
+        .exposedHeaders(Set.of("X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After"))
         .maxAgeSeconds(86400);
   }
 }

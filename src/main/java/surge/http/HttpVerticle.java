@@ -4,9 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
 import surge.Services;
 import surge.config.SurgeConfig;
+import surge.observability.LogConfig;
+import surge.observability.RequestLog;
 import surge.stream.StreamHub;
 
 /**
@@ -18,23 +21,31 @@ public final class HttpVerticle extends VerticleBase {
   private final SurgeConfig.Http http;
   private final Services services;
   private final int graceMs;
+  private final LogConfig log;
   private HttpServer server;
   private HttpServer redirect;
   private StreamHub hub;
 
-  public HttpVerticle(SurgeConfig.Http http, Services services, int graceMs) {
+  /**
+   * @param graceMs how long {@link #stop} lets requests in flight finish ({@code shutdown.graceMs})
+   * @param log request ids and the access log ({@code log.*})
+   */
+  public HttpVerticle(SurgeConfig.Http http, Services services, int graceMs, LogConfig log) {
     this.http = http;
     this.services = services;
     this.graceMs = graceMs;
+    this.log = log;
   }
 
   @Override
   public Future<?> start() {
     hub = new StreamHub(vertx, services.streams(), services.membership());
     server = vertx.createHttpServer(Edge.serverOptions(http));
+    Router router = Api.router(vertx, http, services, hub);
+    RequestLog.install(vertx, router, log); // request ids and the access log, ahead of every route
     server.connectionHandler(services.connections()::accepted)
         .invalidRequestHandler(Errors::invalidRequest)
-        .requestHandler(Api.router(vertx, http, services, hub));
+        .requestHandler(router);
     Future<HttpServer> api = hub.start().compose(subscribed -> server.listen());
     if (!http.tls().enabled() || http.tls().redirectPort() == 0) return api;
     redirect = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.tls().redirectPort()));

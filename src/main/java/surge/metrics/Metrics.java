@@ -29,7 +29,7 @@ import surge.config.SurgeConfig;
 /**
  * The node's one meter registry (Prometheus format), built once per node before its Vert.x: {@code surge.Main} hands
  * it to the Vert.x builder ({@link #vertxBuilder}, through
- * {@link surge.cluster.Cluster#vertx(SurgeConfig.Cluster, Metrics)}), so Vert.x's own meters (HTTP server, pools,
+ * {@link surge.cluster.Cluster#vertx(SurgeConfig.Cluster, Metrics, java.util.function.UnaryOperator)}), so Vert.x's own meters (HTTP server, pools,
  * event bus) and Surge's ({@link SurgeMeters}, JVM) land in one registry and one scrape. A node started on a Vert.x built without it (the
  * tests' own) still gets Surge's and the JVM's meters.
  *

@@ -16,7 +16,8 @@ import surge.db.Outbox;
 /** The producer settings that the relay's ordering and durability promises rest on, and topic routing. */
 class KafkaEventsTest {
   static SurgeConfig.Events events(String... args) {
-    return SurgeConfig.from(ConfigTree.load(Path.of("conf/surge.json"), Map.of(), List.of(args))).events();
+    // The environment as for the suite's nodes (SURGE_KAFKA_BOOTSTRAP names the stack's broker); arguments win.
+    return SurgeConfig.from(ConfigTree.load(Path.of("conf/surge.json"), System.getenv(), List.of(args))).events();
   }
 
   @Test

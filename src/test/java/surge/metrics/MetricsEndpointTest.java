@@ -50,7 +50,7 @@ class MetricsEndpointTest {
   static void start(Vertx clientVertx) {
     config = TestNode.config(TestNode.freePort(), Map.of("db.replicas", "127.0.0.1:15433"), true);
     Metrics metrics = Metrics.create(config.management());
-    nodeVertx = Cluster.vertx(config.cluster(), metrics).await();
+    nodeVertx = Cluster.vertx(config.cluster(), metrics, java.util.function.UnaryOperator.identity()).await();
     node = Surge.start(nodeVertx, config, metrics).await();
     api = new Client(clientVertx, config.http().port());
     management = WebClient.create(clientVertx);
