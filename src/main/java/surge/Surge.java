@@ -1,6 +1,5 @@
 package surge;
 
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -14,6 +13,7 @@ import surge.db.Migrations;
 import surge.db.ReplicaMonitor;
 import surge.demo.DemoData;
 import surge.events.OutboxRelay;
+import surge.http.HttpInstances;
 import surge.http.HttpVerticle;
 import surge.metrics.ManagementVerticle;
 import surge.metrics.Metrics;
@@ -29,16 +29,16 @@ public final class Surge {
   private final Services services;
   private final String monitorId;
   private final String relayId;
-  private final String deploymentId;
+  private final HttpInstances http;
   private ManagementVerticle management;
 
-  private Surge(Vertx vertx, SurgeConfig config, Services services, String monitorId, String relayId, String deploymentId) {
+  private Surge(Vertx vertx, SurgeConfig config, Services services, String monitorId, String relayId, HttpInstances http) {
     this.vertx = vertx;
     this.config = config;
     this.services = services;
     this.monitorId = monitorId;
     this.relayId = relayId;
-    this.deploymentId = deploymentId;
+    this.http = http;
   }
 
   /** A node with a registry of its own (Vert.x's meters are not in it unless {@code vertx} was built with it). */
@@ -63,10 +63,9 @@ public final class Surge {
         .compose(services -> vertx.deployVerticle(new ReplicaMonitor(services.shards()))
             .compose(monitor -> relay(vertx, config, services)
                 .compose(relay -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
-                    .compose(seeded -> vertx.deployVerticle(
-                        () -> new HttpVerticle(config.http(), services, config.shutdown().graceMs(), config.log()),
-                        new DeploymentOptions().setInstances(instances)))
-                    .map(id -> new Surge(vertx, config, services, monitor, relay, id)))))
+                    .map(seeded -> new HttpInstances(vertx,
+                        () -> new HttpVerticle(config.http(), services, config.shutdown().graceMs(), config.log())))
+                    .compose(http -> http.scaleTo(instances).map(n -> new Surge(vertx, config, services, monitor, relay, http))))))
         .compose(node -> node.startManagement(config))
         .onSuccess(node -> log.info("Surge serving on {}:{} with {} HTTP verticle instance(s), profile {}",
             config.http().host(), config.http().port(), instances, config.profile()));
@@ -82,7 +81,7 @@ public final class Surge {
   /** The management server (metrics), once the node serves; none with {@code management.enabled} off. */
   private Future<Surge> startManagement(SurgeConfig config) {
     if (!config.management().enabled()) return Future.succeededFuture(this);
-    ManagementVerticle verticle = new ManagementVerticle(config.management(), services.metrics());
+    ManagementVerticle verticle = new ManagementVerticle(config.management(), services.metrics(), http);
     return vertx.deployVerticle(verticle).map(id -> {
       management = verticle;
       return this;
@@ -118,7 +117,7 @@ public final class Surge {
    * monitor, then closes the pools they used.
    */
   public Future<Void> stop() {
-    return vertx.undeploy(deploymentId) // each HTTP verticle stops listening, then waits for its requests and streams
+    return http.stopAll() // each HTTP verticle stops listening, then waits for its requests and streams
         // metrics stay scrapeable through the drain and the grace period
         .compose(done -> management == null ? Future.<Void>succeededFuture() : vertx.undeploy(management.deploymentID()))
         .compose(done -> relayId == null ? Future.<Void>succeededFuture() : vertx.undeploy(relayId))

@@ -235,8 +235,10 @@ public record SurgeConfig(
    * @param port its port ({@code management.port}); 0 picks a free one (tests)
    * @param metrics serve Prometheus metrics on {@code GET /metrics}, and build Vert.x with its Micrometer metrics
    *     ({@code metrics.enabled})
+   * @param token bearer token the operator endpoints under {@code /admin} require ({@code management.token},
+   *     {@code SURGE_MANAGEMENT_TOKEN}); empty turns them off (404)
    */
-  public record Management(boolean enabled, String host, int port, boolean metrics) {}
+  public record Management(boolean enabled, String host, int port, boolean metrics, String token) {}
 
   /** Argon2id cost parameters ({@code passwords.*}); stored hashes carry their own, so changes apply to new hashes. */
   public record Passwords(int memoryKib, int iterations, int parallelism) {}
@@ -347,7 +349,10 @@ public record SurgeConfig(
         c.integer("stream.replaySeconds", 0, 86_400), c.integer("stream.maxBufferBytes", 1024, 64 << 20),
         c.integer("stream.maxConnections", 0, 10_000_000));
     Management management = new Management(c.bool("management.enabled"), c.string("management.host"),
-        c.integer("management.port", 0, 65535), c.bool("metrics.enabled"));
+        c.integer("management.port", 0, 65535), c.bool("metrics.enabled"), c.string("management.token"));
+    if (!management.token().isEmpty() && management.token().length() < 16) {
+      throw new ConfigException("config key management.token (SURGE_MANAGEMENT_TOKEN) must have at least 16 characters, or be empty to turn /admin off");
+    }
     if (management.enabled() && management.host().isBlank()) {
       throw new ConfigException("config key management.host (SURGE_MANAGEMENT_HOST) must name an interface when management.enabled is true");
     }

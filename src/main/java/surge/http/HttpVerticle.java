@@ -23,6 +23,7 @@ public final class HttpVerticle extends VerticleBase {
   private final int graceMs;
   private final LogConfig log;
   private HttpServer server;
+  private volatile boolean stopping;
   private HttpServer redirect;
   private StreamHub hub;
 
@@ -43,6 +44,7 @@ public final class HttpVerticle extends VerticleBase {
     server = vertx.createHttpServer(Edge.serverOptions(http));
     Router router = Api.router(vertx, http, services, hub);
     RequestLog.install(vertx, router, log); // request ids and the access log, ahead of every route
+    router.route().order(Integer.MIN_VALUE).handler(this::closeWhenStopping);
     server.connectionHandler(services.connections()::accepted)
         .invalidRequestHandler(Errors::invalidRequest)
         .requestHandler(router);
@@ -53,11 +55,26 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /**
+   * Once this instance is stopping, an HTTP/1.x response tells the client not to reuse its connection
+   * ({@code Connection: close}): the connection closes after it, and a client that sent its next request on it at
+   * that moment would see it closed under that request.
+   */
+  private void closeWhenStopping(io.vertx.ext.web.RoutingContext ctx) {
+    ctx.addHeadersEndHandler(v -> {
+      if (stopping && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+        ctx.response().putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, io.vertx.core.http.HttpHeaders.CLOSE);
+      }
+    });
+    ctx.next();
+  }
+
+  /**
    * Stops listening, lets the requests in flight finish (HTTP/1.x connections close after their current response,
    * HTTP/2 ones get GOAWAY) and closes what is still open after {@code shutdown.graceMs}.
    */
   @Override
   public Future<?> stop() {
+    stopping = true;
     // Streams first: they end cleanly (a last chunk) and are no longer in flight, so the server's graceful shutdown
     // does not wait its whole grace period for requests that never finish.
     Future<Void> streams = hub == null ? Future.succeededFuture() : hub.stop();

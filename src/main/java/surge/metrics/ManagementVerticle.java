@@ -15,7 +15,8 @@ import surge.config.SurgeConfig;
  * The management server: operator endpoints on {@code management.host}:{@code management.port}, apart from the API
  * (its own HTTP server, so the API port never serves them, and loopback-only by default). One instance per node,
  * deployed by {@link surge.Surge#start} when {@code management.enabled}. Endpoints: {@code GET /metrics}
- * (Prometheus text format) with {@code metrics.enabled}. New endpoints go into {@link #router}.
+ * (Prometheus text format) with {@code metrics.enabled}; with {@code management.token} set, the operator endpoints
+ * under {@code /admin} (see {@link Admin}). New endpoints go into {@link #router}.
  */
 public final class ManagementVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ManagementVerticle.class);
@@ -24,17 +25,30 @@ public final class ManagementVerticle extends VerticleBase {
 
   private final SurgeConfig.Management config;
   private final Metrics metrics;
+  private final HttpScaling scaling;
   private HttpServer server;
 
-  public ManagementVerticle(SurgeConfig.Management config, Metrics metrics) {
+  public ManagementVerticle(SurgeConfig.Management config, Metrics metrics, HttpScaling scaling) {
     this.config = config;
     this.metrics = metrics;
+    this.scaling = scaling;
   }
 
   /** The management routes; unknown paths answer 404. */
   static Router router(Vertx vertx, Metrics metrics) {
     Router router = Router.router(vertx);
     if (metrics.enabled()) router.get("/metrics").handler(ctx -> scrape(vertx, metrics, ctx));
+    return router;
+  }
+
+  /** The operator endpoints that change the node: only with {@code management.token} set, and only with it. */
+  private Router withAdmin(Router router) {
+    if (config.token().isEmpty() || scaling == null) return router;
+    Admin admin = new Admin(config.token(), scaling);
+    router.route("/admin/*").handler(admin::authenticate);
+    router.get("/admin/http/instances").handler(admin::instances);
+    router.put("/admin/http/instances").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(4096))
+        .handler(admin::scale);
     return router;
   }
 
@@ -55,7 +69,7 @@ public final class ManagementVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
-    return server.requestHandler(router(vertx, metrics)).listen()
+    return server.requestHandler(withAdmin(router(vertx, metrics))).listen()
         .onSuccess(s -> log.info("management server on {}:{}{}", config.host(), s.actualPort(),
             metrics.enabled() ? " (GET /metrics)" : ""));
   }
