@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Turns a benchmarks/run results folder (results.tsv, env.txt) into summary.md and PNG plots.
+
+    report.py benchmarks/results/<timestamp>
+
+summary.md: one row per measured run (baselines, scenarios, paced runs), the ratio of each scenario to its
+baseline, the issue-7 targets met or missed and by how much. Plots (when matplotlib is there):
+throughput.png, latency.png (p50/p90/p99/p99.9 per scenario) and read-anon-curve.png (latency vs throughput).
+"""
+import collections, csv, os, sys
+
+# Which baseline each scenario is divided by (issue 7, part 3).
+BASELINE = {"read-anon": "baseline-json", "read-auth": "baseline-json", "mixed": "baseline-json",
+            "write-heavy": "baseline-json", "article-uncached": "baseline-query"}
+GIB = 1024
+
+
+def ms(us):
+    return f"{float(us) / 1000:.1f}" if float(us) < 100_000 else f"{float(us) / 1000:.0f}"
+
+
+def load(folder):
+    with open(os.path.join(folder, "results.tsv")) as f:
+        rows = [r for r in csv.DictReader(f, delimiter="\t") if r["kind"] != "warmup"]
+    for r in rows:
+        for k in ("rps", "p50_us", "p90_us", "p99_us", "p999_us", "server_cores", "wrk_cores", "machine_cores"):
+            r[k] = float(r[k])
+        for k in ("requests", "unexpected", "throttled", "socket_errors", "rss_mib", "heap_mib", "connections", "rate"):
+            r[k] = int(float(r[k]))
+    return rows
+
+
+def targets(by):
+    """(target, measured, verdict) for each issue-7 target whose runs are in this report."""
+    out = []
+    def ratio_target(name, base, want, label):
+        if name in by and base in by and by[base]["rps"] > 0:
+            got = by[name]["rps"] / by[base]["rps"]
+            verdict = "met" if got >= want else f"missed by {(want - got) * 100:.0f} points ({want / got:.1f}× short)"
+            out.append((label, f"{got * 100:.1f}% ({by[name]['rps']:.0f} / {by[base]['rps']:.0f} req/s)", verdict))
+    ratio_target("read-anon", "baseline-json", 0.60, "read-anon (warm caches) ≥ 60% of the JSON baseline")
+    ratio_target("article-uncached", "baseline-query", 0.50, "uncached single article ≥ 50% of the query baseline")
+    if "mixed@50" in by:
+        r = by["mixed@50"]
+        p99 = r["p99_us"] / 1000
+        verdict = "met" if p99 < 20 else f"missed by {p99 - 20:.1f} ms ({p99 / 20:.1f}×)"
+        out.append(("mixed p99 < 20 ms at half its peak",
+                    f"p99 {p99:.1f} ms at {r['rps']:.0f} req/s (paced at {r['rate']})", verdict))
+    bad = [(n, r["unexpected"] + r["socket_errors"]) for n, r in by.items() if r["unexpected"] + r["socket_errors"]]
+    out.append(("zero errors except intended 429s",
+                ", ".join(f"{n}: {e}" for n, e in bad) or "0 in every run", "met" if not bad else "missed"))
+    if "connections" in by:
+        r = by["connections"]
+        held = r["connections"] if r["socket_errors"] == 0 else f"{r['connections']} ({r['socket_errors']} socket errors)"
+        verdict = "met" if r["rss_mib"] < GIB and r["socket_errors"] == 0 else (
+            f"missed: RSS {r['rss_mib'] - GIB} MiB over" if r["rss_mib"] >= GIB else "missed: socket errors")
+        out.append((f"{r['connections']:,} connections with RSS < 1 GiB",
+                    f"{held} held, peak RSS {r['rss_mib']} MiB, heap used {r['heap_mib']} MiB", verdict))
+    return out
+
+
+def warnings(folder):
+    """WARN/ERROR lines of the nodes' logs, grouped by logger: Redis timeouts (cache bypassed) explain slow runs."""
+    out = []
+    logs = os.path.join(folder, "logs")
+    for name in sorted(os.listdir(logs)) if os.path.isdir(logs) else []:
+        if not name.startswith("surge"):
+            continue
+        counts = collections.Counter()
+        with open(os.path.join(logs, name), errors="replace") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) > 4 and parts[1] in ("WARN", "ERROR"):
+                    what = "Redis unavailable" if "Redis unavailable" in line else parts[3]
+                    counts[f"{parts[1]} {what}"] += 1
+        if counts:
+            out.append(f"- `{name}`: " + ", ".join(f"{n} × {k}" for k, n in counts.most_common(6)))
+    return ["", "Server warnings (from the nodes' logs):", ""] + out if out else []
+
+
+def plots(folder, rows):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("report: matplotlib is missing, no plots", file=sys.stderr)
+        return []
+    main = [r for r in rows if r["kind"] in ("baseline", "scenario", "paced")]
+    names = [r["name"] for r in main]
+    made = []
+
+    fig, ax = plt.subplots(figsize=(9, 4))
+    colors = ["#999999" if r["kind"] == "baseline" else "#3b75af" for r in main]
+    ax.bar(names, [r["rps"] for r in main], color=colors)
+    ax.set_yscale("log")  # the baselines are 10–1000× the scenarios
+    ax.set_ylabel("requests/s (log)")
+    ax.set_title("Throughput per run (grey: bare Vert.x baselines)")
+    for x, r in enumerate(main):
+        ax.annotate(f"{r['rps']:.0f}", (x, r["rps"]), ha="center", va="bottom", fontsize=8)
+    ax.tick_params(axis="x", rotation=30)
+    fig.tight_layout(); fig.savefig(os.path.join(folder, "throughput.png"), dpi=90); plt.close(fig)
+    made.append("throughput.png")
+
+    fig, ax = plt.subplots(figsize=(9, 4))
+    width = 0.2
+    for i, (key, label) in enumerate([("p50_us", "p50"), ("p90_us", "p90"), ("p99_us", "p99"), ("p999_us", "p99.9")]):
+        ax.bar([x + (i - 1.5) * width for x in range(len(main))], [r[key] / 1000 for r in main], width, label=label)
+    ax.set_xticks(range(len(main)), names, rotation=30)
+    ax.set_yscale("log"); ax.set_ylabel("latency, ms (log)"); ax.legend()
+    ax.set_title("Latency percentiles per run")
+    fig.tight_layout(); fig.savefig(os.path.join(folder, "latency.png"), dpi=90); plt.close(fig)
+    made.append("latency.png")
+
+    # The paced points as a line by achieved rate; the unpaced run (64 busy connections) as crosses.
+    curve = sorted([r for r in rows if r["kind"] == "curve"], key=lambda r: r["rps"])
+    unpaced = [r for r in rows if r["name"] == "read-anon"]
+    if curve:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        for key, label in [("p50_us", "p50"), ("p90_us", "p90"), ("p99_us", "p99"), ("p999_us", "p99.9")]:
+            line, = ax.plot([r["rps"] for r in curve], [r[key] / 1000 for r in curve], marker="o", label=label)
+            if unpaced:
+                ax.plot([unpaced[0]["rps"]], [unpaced[0][key] / 1000], marker="x", markersize=10, color=line.get_color())
+        ax.set_xlabel("achieved requests/s"); ax.set_ylabel("latency, ms (log)"); ax.set_yscale("log")
+        ax.set_title("read-anon: paced at 25–125% of peak (o), unpaced (x)")
+        ax.legend(); fig.tight_layout(); fig.savefig(os.path.join(folder, "read-anon-curve.png"), dpi=90)
+        plt.close(fig)
+        made.append("read-anon-curve.png")
+    return made
+
+
+def main():
+    folder = sys.argv[1]
+    rows = load(folder)
+    by = {r["name"]: r for r in rows}
+    env = open(os.path.join(folder, "env.txt")).read().strip()
+    lines = ["# Surge benchmark summary", "", "```", env, "```", "",
+             "wrk (`-t2`, keep-alive) and the server share this machine's cores; neither is pinned (with 2 cores "
+             "there is nothing to split), so the CPU columns say where the time went: the server's and wrk's "
+             "CPU in cores (from /proc utime+stime deltas), and the whole machine's (everyone's processes, "
+             "including other work on a shared machine). Latencies are wrk's, measured from send; paced runs "
+             "use wrk's delay() per connection (wrk2 is not installed), so they are not corrected for coordinated "
+             "omission.", "",
+             "| run | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | unexpected | 429 | socket errors | vs baseline "
+             "| server CPU | wrk CPU | machine CPU | server RSS MiB | heap MiB | conns |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        base = BASELINE.get(r["name"])
+        pct = r["rps"] / by[base]["rps"] * 100 if base in by and by[base]["rps"] else None
+        ratio = "—" if pct is None else f"{pct:.1f}% of {base}" if pct < 10 else f"{pct:.0f}% of {base}"
+        label = r["name"] + (f" (paced {r['rate']}/s)" if r["rate"] else "")
+        lines.append(f"| {label} | {r['rps']:.0f} | {ms(r['p50_us'])} | {ms(r['p90_us'])} | {ms(r['p99_us'])} "
+                     f"| {ms(r['p999_us'])} | {r['unexpected']} | {r['throttled']} | {r['socket_errors']} | {ratio} "
+                     f"| {r['server_cores']:.2f} | {r['wrk_cores']:.2f} | {r['machine_cores']:.2f} "
+                     f"| {r['rss_mib']} | {r['heap_mib']} | {r['connections']} |")
+    samples = [(r["name"], r["samples"]) for r in rows if r["samples"] not in ("", "-")]
+    if samples:
+        lines += ["", "First unexpected responses:", ""] + [f"- {n}: {s}" for n, s in samples]
+    gatling = os.path.join(folder, "gatling.tsv")
+    if os.path.exists(gatling):
+        lines += ["", "## Gatling sessions", "",
+                  "Closed model, N virtual users each running the scenario's journey (login or register, then "
+                  "browsing and writes) again and again; response times in ms as Gatling reports them; the "
+                  "HTML reports are in `gatling/`.", "",
+                  "| simulation | req/s | p50 | p75 | p95 | p99 | ok | failed | users | assertion (0 failed) |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        with open(gatling) as f:
+            for row in csv.reader(f, delimiter="\t"):
+                lines.append("| " + " | ".join(row) + " |")
+    lines += warnings(folder)
+    lines += ["", "## Issue 7 targets", "", "| target | measured | verdict |", "|---|---|---|"]
+    lines += [f"| {t} | {m} | {v} |" for t, m, v in targets(by)]
+    made = plots(folder, rows)
+    if made:
+        lines += ["", "## Plots", ""] + [f"![{m}]({m})" for m in made]
+    with open(os.path.join(folder, "summary.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
