@@ -58,8 +58,6 @@ public record SurgeConfig(
    * @param poolSize connections per pool ({@code db.poolSize})
    * @param poolMaxWaitQueue requests that may wait for a connection before failing fast ({@code db.poolMaxWaitQueue})
    * @param pipeliningLimit queries in flight per connection ({@code db.pipeliningLimit})
-   * @param acquireTimeoutMs longest wait for a pooled connection before the request fails with 503
-   *     ({@code db.acquireTimeoutMs})
    * @param replicaCheckMs how often each node checks every replica's replay position and lag ({@code db.replicaCheckMs});
    *     a replica that goes down or falls behind leaves rotation within one interval (reads that hit it leave sooner)
    * @param replicaMaxLagBytes a replica further behind its primary than this many WAL bytes leaves rotation
@@ -71,7 +69,7 @@ public record SurgeConfig(
    */
   public record Db(String host, int port, String shards, String replicas, String shardMapFile, int shardMapReloadMs, String user,
                    String password, int poolSize, int poolMaxWaitQueue, int pipeliningLimit,
-                   int preparedStatementCacheSize, int acquireTimeoutMs, int replicaCheckMs, int replicaMaxLagBytes,
+                   int preparedStatementCacheSize, int replicaCheckMs, int replicaMaxLagBytes,
                    int replicaMaxLagMs, int readYourWritesTtlSeconds) {}
 
   /**
@@ -309,7 +307,7 @@ public record SurgeConfig(
     Db db = new Db(c.string("db.host"), c.integer("db.port", 1, 65535), c.string("db.shards"), c.string("db.replicas"),
         c.string("db.shardMapFile"), c.integer("db.shardMapReloadMs", 10, 60_000), c.string("db.user"), c.string("db.password"), c.integer("db.poolSize", 1, 1000), c.integer("db.poolMaxWaitQueue", -1, 1_000_000),
         c.integer("db.pipeliningLimit", 1, 4096), c.integer("db.preparedStatementCacheSize", 0, 100_000),
-        c.integer("db.acquireTimeoutMs", 100, 600_000), c.integer("db.replicaCheckMs", 50, 60_000),
+        c.integer("db.replicaCheckMs", 50, 60_000),
         c.integer("db.replicaMaxLagBytes", 0, Integer.MAX_VALUE), c.integer("db.replicaMaxLagMs", 0, 3_600_000),
         c.integer("db.readYourWritesTtlSeconds", 1, 86_400));
     if (db.readYourWritesTtlSeconds() * 1000L <= (long) db.replicaMaxLagMs() + db.replicaCheckMs()) {

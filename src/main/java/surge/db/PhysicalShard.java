@@ -90,7 +90,11 @@ public final class PhysicalShard {
     PoolOptions options = new PoolOptions()
         .setMaxSize(size)
         .setMaxWaitQueueSize(db.poolMaxWaitQueue())
-        .setConnectionTimeout(db.acquireTimeoutMs())
+        // No acquisition timer: in vertx-sql-client 5.0.7 a connection handed to a waiter at the moment its timer
+        // fires is lost to the pool for good (eclipse-vertx/vertx-sql-client#1567, fixed upstream after the BOM's
+        // 5.0.7), so a pool that ever timed a waiter out shrinks until it serves nothing. Waiting is bounded instead
+        // by db.poolMaxWaitQueue (refused at once when full) and http.requestTimeoutMs (503 to the client).
+        .setConnectionTimeout(0)
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
         .setName("surge-" + name);
     var builder = PgBuilder.pool().with(options);

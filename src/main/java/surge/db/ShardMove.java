@@ -76,10 +76,15 @@ public final class ShardMove {
     this.progress = progress;
   }
 
-  /** Grace for writes that passed the frozen check just before the freeze: one pool wait and the statement. */
+  /**
+   * Grace for writes that passed the frozen check just before the freeze: a pool wait and the statement. A write
+   * that waited longer still cannot be lost: the delete step finds the source changed and keeps its rows.
+   */
   public static long defaultGraceMs(SurgeConfig.Db db) {
-    return db.acquireTimeoutMs() + 1000L;
+    return DEFAULT_GRACE_MS;
   }
+
+  static final long DEFAULT_GRACE_MS = 6_000;
 
   /** Moves {@code logical} to the physical shard named {@code target}; the command's entry point and the tests'. */
   public static Report move(Vertx vertx, SurgeConfig.Db db, int logical, String target, long graceMs, Progress progress) {

@@ -94,7 +94,7 @@ public final class Errors {
 
   /**
    * Database down or saturated: fail fast with 503 rather than a 500. Saturated means the pool's wait queue is
-   * full ({@code db.poolMaxWaitQueue}: refused at once) or no connection came within {@code db.acquireTimeoutMs}
+   * full ({@code db.poolMaxWaitQueue}: refused at once) or, with a pool acquisition timeout, no connection came in time
    * (the pool fails the wait with a bare "Timeout", or "Timeout waiting for connection" while connecting).
    */
   private static boolean isUnavailable(Throwable failure) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import surge.articles.Slugs;
 import surge.support.Client;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /**
  * Two Surge nodes in two separate Vert.x instances (so no shared event bus) against the same
@@ -90,7 +91,7 @@ class CacheInvalidationTest {
       long start = System.nanoTime();
       while (!desc.equals(article(onB, slug, null).getString("description"))) {
         assertTrue(System.nanoTime() - start < 1_000_000_000L, "B's L1 still stale after 1 s #" + i);
-        NodeStats.sleep(2);
+        Wait.sleep(2);
       }
       worstMs = Math.max(worstMs, (System.nanoTime() - start) / 1_000_000);
     }
@@ -109,7 +110,7 @@ class CacheInvalidationTest {
     long start = System.nanoTime();
     while (onB.get("/api/articles?tag=" + tag).bodyAsJsonObject().getInteger("articlesCount") != 2) {
       assertTrue(System.nanoTime() - start < 1_000_000_000L, "B's list still stale after 1 s");
-      NodeStats.sleep(2);
+      Wait.sleep(2);
     }
     assertEquals(second, onB.get("/api/articles?tag=" + tag).bodyAsJsonObject().getJsonArray("articles")
         .getJsonObject(0).getString("title"));
@@ -148,7 +149,7 @@ class CacheInvalidationTest {
     String slug = created.getString("slug");
     long id = Slugs.idOf(slug).getAsLong();
     article(onB, slug, null); // cached on B (L1) and in Redis (L2)
-    NodeStats.sleep(50);
+    Wait.sleep(50);
     String desc = Client.unique("behind the cache's back");
     // a change made without the application (no invalidation): only the TTL can bring it
     b.node().services().shards().byId(id).primary()
@@ -158,7 +159,7 @@ class CacheInvalidationTest {
     while (!desc.equals(article(onB, slug, null).getString("description"))) {
       assertTrue(System.nanoTime() - start < ENTITY_TTL_S * 1100L * 1_000_000L + 300_000_000L,
           "stale past the entity TTL bound (" + ENTITY_TTL_S + " s + 10 % jitter)");
-      NodeStats.sleep(20);
+      Wait.sleep(20);
     }
     System.out.printf("uninvalidated change visible after %d ms (entity TTL %d s)%n",
         (System.nanoTime() - start) / 1_000_000, ENTITY_TTL_S);

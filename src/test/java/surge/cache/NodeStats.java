@@ -2,6 +2,7 @@ package surge.cache;
 
 import io.vertx.core.json.JsonObject;
 import surge.support.Client;
+import surge.support.Wait;
 
 /** Reads a node's operator views over HTTP (loopback), and starts/stops the stack's Redis. */
 final class NodeStats {
@@ -31,14 +32,6 @@ final class NodeStats {
     surge.support.Stack.run("redis", action);
   }
 
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 
   /** Waits until the node's cache is usable again (subscribed, breaker closed). */
   static void awaitCacheAvailable(Client client, long timeoutMs) {
@@ -47,7 +40,7 @@ final class NodeStats {
       JsonObject c = cache(client);
       if (c.getBoolean("subscribed") && "available".equals(c.getString("redis"))) return;
       if (System.currentTimeMillis() > deadline) throw new AssertionError("cache not available after " + timeoutMs + " ms: " + c);
-      sleep(100);
+      Wait.sleep(100);
     }
   }
 }

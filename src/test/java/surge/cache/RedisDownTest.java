@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /** Redis stopped mid-test: every request still succeeds quickly, the cache is bypassed, and it resumes after a restart. */
 @ExtendWith(VertxExtension.class)
@@ -74,7 +75,7 @@ class RedisDownTest {
     NodeStats.awaitCacheAvailable(client, 15_000);
     long l2Before = NodeStats.counter(client, "article", "l2Hits");
     client.get("/api/articles/" + slug); // fills L2 (Redis came back empty) and L1
-    NodeStats.sleep(50);
+    Wait.sleep(50);
     assertEquals(200, client.get("/api/articles/" + slug, token).statusCode()); // signed-in readers go to L2
     assertTrue(NodeStats.counter(client, "article", "l2Hits") > l2Before, "L2 hits again after the restart");
     long readsBefore = NodeStats.dbReads(client);

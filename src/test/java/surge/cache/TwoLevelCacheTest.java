@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import surge.config.SurgeConfig;
 import surge.support.Client;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /** The cache on its own against the stack's Redis: coalescing, both levels, TTL, jitter, tombstones, breaker. */
 @ExtendWith(VertxExtension.class)
@@ -44,7 +45,7 @@ class TwoLevelCacheTest {
     long deadline = System.currentTimeMillis() + 5000;
     while (!r.available()) {
       if (System.currentTimeMillis() > deadline) throw new AssertionError("cache Redis not available");
-      NodeStats.sleep(20);
+      Wait.sleep(20);
     }
     return r;
   }
@@ -94,11 +95,11 @@ class TwoLevelCacheTest {
     TwoLevelCache<JsonObject> b = cache(name, live(vertx), 600);
     AtomicInteger runs = new AtomicInteger();
     assertEquals("a", a.get("k", false, loader(vertx, runs, "a", 0)).await().getString("v"));
-    NodeStats.sleep(50); // the L2 fill is not awaited by the reader
+    Wait.sleep(50); // the L2 fill is not awaited by the reader
     assertEquals("a", b.get("k", false, loader(vertx, runs, "b", 0)).await().getString("v"));
     assertEquals(1, runs.get());
     assertEquals(1, b.l2Hits.sum());
-    NodeStats.sleep(900); // past 600 ms + 10 % jitter: gone from L1 and L2
+    Wait.sleep(900); // past 600 ms + 10 % jitter: gone from L1 and L2
     assertEquals("c", b.get("k", false, loader(vertx, runs, "c", 0)).await().getString("v"));
     assertEquals(2, runs.get());
   }
@@ -137,11 +138,11 @@ class TwoLevelCacheTest {
     TwoLevelCache<JsonObject> later = cache(name, live(vertx), 60_000);
     AtomicInteger runs = new AtomicInteger();
     Future<JsonObject> slow = slowReader.get("k", false, loader(vertx, runs, "before-write", 300));
-    NodeStats.sleep(100);
+    Wait.sleep(100);
     writer.invalidate("k", "m2").await();
     slowReader.evictLocal("k"); // the invalidation message arriving mid-load
     assertEquals("before-write", slow.await().getString("v"));
-    NodeStats.sleep(50);
+    Wait.sleep(50);
     assertEquals("after-write", later.get("k", false, loader(vertx, runs, "after-write", 0)).await().getString("v"),
         "the tombstone kept the old value out of L2");
     assertEquals("after-write", slowReader.get("k", false, loader(vertx, runs, "after-write", 0)).await().getString("v"),
@@ -166,12 +167,12 @@ class TwoLevelCacheTest {
     c.get("k", false, loader(vertx, runs, "db", 0)).await();
     c.get("k", false, loader(vertx, runs, "db", 0)).await();
     assertEquals(21, runs.get(), "the subscription is up, so L1 keeps serving");
-    NodeStats.sleep(1100);
+    Wait.sleep(1100);
     assertTrue(r.available(), "breaker closes by itself");
     TwoLevelCache<JsonObject> other = cache(name, live(vertx), 60_000);
     other.get("k", false, loader(vertx, runs, "db", 0)).await();
     assertEquals(22, runs.get(), "nothing reached L2 while the breaker was open");
-    NodeStats.sleep(50);
+    Wait.sleep(50);
     cache(name, live(vertx), 60_000).get("k", false, loader(vertx, runs, "db", 0)).await();
     assertEquals(22, runs.get(), "L2 filled again");
   }

@@ -21,6 +21,7 @@ import surge.config.SurgeConfig;
 import surge.support.Client;
 import surge.support.NodeProcess;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /**
  * Node A in this JVM, node B in a process of its own (so it can be paused and killed like a real node), clustered over
@@ -215,7 +216,7 @@ class ClusterRejoinTest {
       assertTrue(System.nanoTime() - start < 5_000_000_000L, "B still serves the old title 5 s after the write on A, " + when
           + "; registrations of " + surge.cache.Caches.ADDRESS + " in A's view: " + registrationsOnA() + ", B's view "
           + view(onB));
-      sleep(10);
+      Wait.sleep(10);
     }
     System.out.printf("invalidation A -> B %s: fresh on B after %d ms%n", when, (System.nanoTime() - start) / 1_000_000);
     return renamed;
@@ -298,16 +299,8 @@ class ClusterRejoinTest {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (!condition.getAsBoolean()) {
       assertTrue(System.currentTimeMillis() < deadline, "not true after " + timeoutMs + " ms: " + what);
-      sleep(100);
+      Wait.sleep(100);
     }
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 }

@@ -20,6 +20,7 @@ import surge.cache.Caches;
 import surge.config.SurgeConfig;
 import surge.support.Client;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /**
  * Two clustered Vert.x instances in this JVM (two Hazelcast members on free loopback ports, each listing both),
@@ -77,14 +78,6 @@ class ClusterTest {
     if (vertxB != null) vertxB.close().await();
   }
 
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 
   @Test
   void theTwoNodesSeeEachOther() {
@@ -93,7 +86,7 @@ class ClusterTest {
     while (((VertxInternal) vertxA).clusterManager().getNodes().size() < 2
         || ((VertxInternal) vertxB).clusterManager().getNodes().size() < 2) {
       assertTrue(System.currentTimeMillis() < deadline, "members not 2 after 10 s");
-      sleep(50);
+      Wait.sleep(50);
     }
     assertEquals(2, ((VertxInternal) vertxA).clusterManager().getNodes().size());
     assertEquals(2, ((VertxInternal) vertxB).clusterManager().getNodes().size());
@@ -111,7 +104,7 @@ class ClusterTest {
     while (received.isEmpty()) {
       assertTrue(System.nanoTime() - start < 5_000_000_000L, "nothing published on A arrived on B within 5 s");
       vertxA.eventBus().publish("surge.test.cluster.ping", "hello from A");
-      sleep(50);
+      Wait.sleep(50);
     }
     System.out.printf("event bus A -> B: first message after %d ms%n", (System.nanoTime() - start) / 1_000_000);
     assertEquals("hello from A", received.peek());
@@ -150,7 +143,7 @@ class ClusterTest {
       long start = System.nanoTime();
       while (!desc.equals(article(onB, slug, null).getString("description"))) {
         assertTrue(System.nanoTime() - start < 2_000_000_000L, "B's L1 still stale 2 s after the write on A #" + i);
-        sleep(2);
+        Wait.sleep(2);
       }
       worstMs = Math.max(worstMs, (System.nanoTime() - start) / 1_000_000);
       assertTrue(articleCache(onB).getLong("invalidations") > invalidationsBefore, "B evicted on A's message #" + i);

@@ -38,7 +38,7 @@ class ConfigTreeTest {
     assertEquals("SURGE_DB_POOL_SIZE", ConfigTree.envName("db.poolSize"));
     assertEquals("SURGE_HTTP_BODY_LIMIT_BYTES", ConfigTree.envName("http.bodyLimitBytes"));
     assertEquals("SURGE_AUTH_JWT_SECRET", ConfigTree.envName("auth.jwtSecret"));
-    assertEquals("SURGE_DB_ACQUIRE_TIMEOUT_MS", ConfigTree.envName("db.acquireTimeoutMs"));
+    assertEquals("SURGE_DB_POOL_MAX_WAIT_QUEUE", ConfigTree.envName("db.poolMaxWaitQueue"));
     assertEquals("SURGE_PASSWORDS_MEMORY_KIB", ConfigTree.envName("passwords.memoryKib"));
     assertEquals("SURGE_PROFILE", ConfigTree.envName("profile"));
   }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /**
  * Read-your-writes through the stack's streaming replica: a client that wrote reads its write
@@ -111,7 +112,7 @@ class ReadYourWritesTest {
     ReplicaStats.Snapshot beforeB = ReplicaStats.of(b);
     for (int i = 0; i < 100; i++) {
       article(i % 2 == 0 ? onA : onB, slug, token);
-      ReplicaStats.sleep(15);
+      Wait.sleep(15);
     }
     ReplicaStats.Snapshot onNodeA = ReplicaStats.of(a).minus(beforeA);
     ReplicaStats.Snapshot onNodeB = ReplicaStats.of(b).minus(beforeB);
@@ -184,7 +185,7 @@ class ReadYourWritesTest {
   /** Registers a user and waits until anonymous readers (replicas) see their profile. */
   static String registeredAndVisible(Client client, String prefix) {
     String name = client.register(prefix).getString("username");
-    for (int i = 0; i < 100 && client.get("/api/profiles/" + name).statusCode() != 200; i++) ReplicaStats.sleep(20);
+    for (int i = 0; i < 100 && client.get("/api/profiles/" + name).statusCode() != 200; i++) Wait.sleep(20);
     return name;
   }
 

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /**
  * STOPS AND STARTS THE LOCAL STACK'S REPLICA ({@code bin/stack replica stop|start}) while a client
@@ -57,7 +58,7 @@ class ReplicaFailoverTest {
     String token = user.getString("token");
     String slug = client.article(token, Client.unique("Failover")).getString("slug");
     // Anonymous reads below come from the replica, which may show another client's write late.
-    for (int i = 0; i < 100 && client.get("/api/articles/" + slug).statusCode() != 200; i++) ReplicaStats.sleep(20);
+    for (int i = 0; i < 100 && client.get("/api/articles/" + slug).statusCode() != 200; i++) Wait.sleep(20);
     List<String> errors = new ArrayList<>();
     int requests = 0;
 

@@ -2,6 +2,7 @@ package surge.db;
 
 import java.time.Duration;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /** Reads a test node's replica counters and waits for its replicas, for the replica tests. */
 final class ReplicaStats {
@@ -52,16 +53,8 @@ final class ReplicaStats {
         throw new AssertionError("replicas not in rotation after " + timeout + ": "
             + node.node().services().shards().status().encodePrettily());
       }
-      sleep(50);
+      Wait.sleep(50);
     }
   }
 
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 }

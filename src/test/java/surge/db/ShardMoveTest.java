@@ -33,6 +33,7 @@ import surge.config.ConfigException;
 import surge.config.SurgeConfig;
 import surge.support.Client;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /**
  * bin/shard-move against a running two-shard node on surge_move_a / surge_move_b (created if
@@ -296,7 +297,7 @@ class ShardMoveTest {
         assertEquals(status, r.statusCode(), r.bodyAsString());
         return r;
       }
-      sleep(RELOAD_MS / 2);
+      Wait.sleep(RELOAD_MS / 2);
     }
   }
 
@@ -329,12 +330,4 @@ class ShardMoveTest {
     return PgBuilder.pool().connectingTo(connect).using(vertx).build();
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
 }

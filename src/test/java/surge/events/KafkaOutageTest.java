@@ -24,6 +24,7 @@ import surge.support.EventLog;
 import surge.support.EventLog.Event;
 import surge.support.Stack;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /**
  * Issue 5: with Kafka stopped, writes keep succeeding and their events wait in the outbox (the backlog shows them);
@@ -108,7 +109,7 @@ class KafkaOutageTest {
           .mapToLong(s -> ((JsonObject) s).getLong("backlogRows")).max().orElse(-1);
       if (backlog >= rows) return;
       if (System.currentTimeMillis() > deadline) throw new AssertionError("backlog never reached " + rows + ": " + status);
-      sleep(100);
+      Wait.sleep(100);
     }
   }
 
@@ -119,7 +120,7 @@ class KafkaOutageTest {
       long failures = status.getJsonArray("shards").stream().mapToLong(s -> ((JsonObject) s).getLong("failures")).sum();
       if (failures > 0) return;
       if (System.currentTimeMillis() > deadline) throw new AssertionError("no send failed while Kafka was down: " + status);
-      sleep(200);
+      Wait.sleep(200);
     }
   }
 
@@ -127,16 +128,8 @@ class KafkaOutageTest {
     long deadline = System.currentTimeMillis() + 10_000;
     while (!outboxIds(aggregateId).isEmpty()) {
       if (System.currentTimeMillis() > deadline) throw new AssertionError("published rows were not deleted");
-      sleep(100);
+      Wait.sleep(100);
     }
   }
 
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 }

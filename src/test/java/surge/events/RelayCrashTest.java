@@ -20,6 +20,7 @@ import surge.support.Client;
 import surge.support.EventLog;
 import surge.support.EventLog.Event;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /**
  * Issue 5: a relay that dies after Kafka acknowledged an event but before it deleted the row loses nothing: the next
@@ -54,7 +55,7 @@ class RelayCrashTest {
     long deadline = System.currentTimeMillis() + 60_000;
     while (!shards.stream().allMatch(name -> stats.shard(name).active())) {
       if (System.currentTimeMillis() > deadline) throw new AssertionError("the test's relay never became active: " + stats.status(shards));
-      KafkaOutageTest.sleep(100);
+      Wait.sleep(100);
     }
   }
 
@@ -92,7 +93,7 @@ class RelayCrashTest {
             .execute(Tuple.of(aggregateId)).await().iterator().next().getLong(0);
       }
       if (rows == 0 || System.currentTimeMillis() > deadline) return rows;
-      KafkaOutageTest.sleep(100);
+      Wait.sleep(100);
     }
   }
 }

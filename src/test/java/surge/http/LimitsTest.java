@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import surge.db.PhysicalShard;
 import surge.support.Client;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /**
  * Issue 6 backpressure limits: a request that cannot start its response within {@code http.requestTimeoutMs} gets a
@@ -36,7 +37,7 @@ class LimitsTest {
   @BeforeAll
   static void start(Vertx vertx) {
     slow = TestNode.start(vertx, Map.of("http.requestTimeoutMs", "1500", "db.poolSize", "1",
-        "db.acquireTimeoutMs", "20000", "cache.enabled", "false", "events.relay", "false"));
+        "cache.enabled", "false", "events.relay", "false"));
     capped = TestNode.start(vertx, Map.of("http.maxConnections", "3", "events.relay", "false"));
   }
 
@@ -63,7 +64,7 @@ class LimitsTest {
     long deadline = System.currentTimeMillis() + 10_000;
     int status;
     while ((status = client.get("/api/articles", token).statusCode()) != 200 && System.currentTimeMillis() < deadline) {
-      sleep(100);
+      Wait.sleep(100);
     }
     assertEquals(200, status, "served again once the pool is free");
   }
@@ -82,14 +83,6 @@ class LimitsTest {
     assertEquals(1, capped.node().services().connections().refused());
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 
   private static void awaitOpen(int n) {
     long deadline = System.currentTimeMillis() + 5_000;

@@ -30,6 +30,7 @@ import surge.cluster.Cluster;
 import surge.config.SurgeConfig;
 import surge.support.Client;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /**
  * A node built as {@code Main} builds one (Vert.x with Micrometer metrics, one registry), scraped after some API
@@ -64,20 +65,12 @@ class MetricsEndpointTest {
     long deadline = System.currentTimeMillis() + 10_000;
     String text = scrape();
     while (!text.contains("jvm_gc_pause_seconds_count") && System.currentTimeMillis() < deadline) {
-      sleep(100);
+      Wait.sleep(100);
       text = scrape();
     }
     return text;
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
 
   /** Some of everything: a write, reads (cached), a 404 from a route, unmatched paths, the v1 prefix. */
   private static void traffic() {

@@ -19,6 +19,7 @@ import surge.support.Client;
 import surge.support.LiveEnvelopes;
 import surge.support.SseClient;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /**
  * {@code GET /api/stream} on one node, with the test playing the relay: it publishes envelopes on the node's
@@ -85,7 +86,7 @@ class StreamApiTest {
     long deadline = System.currentTimeMillis() + 5_000;
     while (health().getLong("received") < want) {
       assertTrue(System.currentTimeMillis() < deadline, "hubs did not take the events within 5 s");
-      sleep(10);
+      Wait.sleep(10);
     }
   }
 
@@ -93,18 +94,10 @@ class StreamApiTest {
     long deadline = System.currentTimeMillis() + 5_000;
     while (health().getInteger("connections") != n) {
       assertTrue(System.currentTimeMillis() < deadline, message);
-      sleep(10);
+      Wait.sleep(10);
     }
   }
 
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 
   @Test
   void theStreamOpensWithSseHeadersAndARetryLine() {

@@ -24,6 +24,7 @@ import surge.support.Client;
 import surge.support.LiveEnvelopes;
 import surge.support.SseClient;
 import surge.support.TestNode;
+import surge.support.Wait;
 
 /** The node's stream limits: {@code stream.maxConnections} and the send-buffer bound that drops slow clients. */
 @ExtendWith(VertxExtension.class)
@@ -58,18 +59,10 @@ class StreamLimitsTest {
     long deadline = System.currentTimeMillis() + 5_000;
     while (health().getInteger("connections") != 0) {
       assertTrue(System.currentTimeMillis() < deadline, "a stream of an earlier test is still counted");
-      sleep(20);
+      Wait.sleep(20);
     }
   }
 
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 
   @Test
   void beyondMaxConnectionsTheNodeAnswers503WithRetryAfter() {
@@ -91,7 +84,7 @@ class StreamLimitsTest {
         if (again.status() == 200) return;
       }
       assertTrue(System.currentTimeMillis() < deadline, "slot not released after the stream closed");
-      sleep(20);
+      Wait.sleep(20);
     }
   }
 
@@ -118,7 +111,7 @@ class StreamLimitsTest {
         assertTrue(published < 2_000, "still not dropped after " + published + " events of 64 KiB");
         for (int i = 0; i < 10; i++) LiveEnvelopes.publish(vertx, LiveEnvelopes.articleCreated(authorId, title));
         published += 10;
-        sleep(20);
+        Wait.sleep(20);
       }
       System.out.printf("slow client dropped after %d events of 64 KiB (maxBufferBytes=%d)%n", published, MAX_BUFFER);
     }

@@ -70,7 +70,7 @@ public final class EventLog implements AutoCloseable {
         return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
       }
       if (System.currentTimeMillis() > deadline) throw new AssertionError("topic " + topic + " does not exist");
-      sleep(200);
+      Wait.sleep(200);
     }
   }
 
@@ -124,14 +124,6 @@ public final class EventLog implements AutoCloseable {
     }
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 
   @Override
   public void close() {

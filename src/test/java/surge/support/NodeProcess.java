@@ -124,7 +124,7 @@ public final class NodeProcess {
         // not listening yet
       }
       if (System.currentTimeMillis() > deadline) throw new AssertionError("node " + name + " not ready after " + timeoutMs + " ms; see " + log);
-      sleep(200);
+      Wait.sleep(200);
     }
   }
 
@@ -154,12 +154,4 @@ public final class NodeProcess {
     }
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 }
