@@ -3,22 +3,20 @@ package surge.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import surge.cache.Caches;
-import surge.config.SurgeConfig;
 import surge.support.Client;
+import surge.support.ClusterPair;
 import surge.support.TestNode;
 import surge.support.Wait;
 
@@ -36,6 +34,7 @@ class ClusterTest {
       "hazelcast.heartbeat.interval.seconds", "1",
       "hazelcast.merge.first.run.delay.seconds", "10",
       "hazelcast.merge.next.run.delay.seconds", "10");
+  static ClusterPair pair;
   static Vertx vertxA;
   static Vertx vertxB;
   static TestNode.Started a;
@@ -46,36 +45,20 @@ class ClusterTest {
 
   @BeforeAll
   static void start() {
-    int portA = TestNode.freePort();
-    int portB = TestNode.freePort();
-    while (portB == portA) portB = TestNode.freePort();
-    List<String> members = List.of("127.0.0.1:" + portA, "127.0.0.1:" + portB);
-    long t0 = System.nanoTime();
-    Future<Vertx> fa = Cluster.vertx(new SurgeConfig.Cluster(true, members, "127.0.0.1", portA), FAST);
-    Future<Vertx> fb = Cluster.vertx(new SurgeConfig.Cluster(true, members, "127.0.0.1", portB), FAST);
-    try {
-      Future.join(fa, fb).await();
-    } catch (RuntimeException e) {
-      if (fa.succeeded()) fa.result().close().await();
-      if (fb.succeeded()) fb.result().close().await();
-      throw e;
-    }
-    vertxA = fa.result();
-    vertxB = fb.result();
-    formedMs = (System.nanoTime() - t0) / 1_000_000;
+    pair = ClusterPair.start(FAST, Map.of());
+    vertxA = pair.vertxA;
+    vertxB = pair.vertxB;
+    a = pair.a;
+    b = pair.b;
+    formedMs = pair.formedMs;
     System.out.printf("two-member cluster formed in %d ms%n", formedMs);
-    a = TestNode.start(vertxA, Map.of());
-    b = TestNode.start(vertxB, Map.of());
     onA = new Client(vertxA, a.port());
     onB = new Client(vertxB, b.port());
   }
 
   @AfterAll
   static void stop() {
-    if (a != null) a.stop();
-    if (b != null) b.stop();
-    if (vertxA != null) vertxA.close().await();
-    if (vertxB != null) vertxB.close().await();
+    if (pair != null) pair.close();
   }
 
 

@@ -3,20 +3,17 @@ package surge.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import surge.cluster.Cluster;
-import surge.config.SurgeConfig;
 import surge.support.Client;
+import surge.support.ClusterPair;
 import surge.support.LiveEnvelopes;
 import surge.support.SseClient;
 import surge.support.TestNode;
@@ -30,38 +27,22 @@ class StreamClusterTest {
       "hazelcast.wait.seconds.before.join", "0",
       "hazelcast.max.no.heartbeat.seconds", "10",
       "hazelcast.heartbeat.interval.seconds", "1");
+  static ClusterPair pair;
   static Vertx vertxA;
   static Vertx vertxB;
-  static TestNode.Started a;
   static TestNode.Started b;
 
   @BeforeAll
   static void start() {
-    int portA = TestNode.freePort();
-    int portB = TestNode.freePort();
-    while (portB == portA) portB = TestNode.freePort();
-    List<String> members = List.of("127.0.0.1:" + portA, "127.0.0.1:" + portB);
-    Future<Vertx> fa = Cluster.vertx(new SurgeConfig.Cluster(true, members, "127.0.0.1", portA), FAST);
-    Future<Vertx> fb = Cluster.vertx(new SurgeConfig.Cluster(true, members, "127.0.0.1", portB), FAST);
-    try {
-      Future.join(fa, fb).await();
-    } catch (RuntimeException e) {
-      if (fa.succeeded()) fa.result().close().await();
-      if (fb.succeeded()) fb.result().close().await();
-      throw e;
-    }
-    vertxA = fa.result();
-    vertxB = fb.result();
-    a = TestNode.start(vertxA, Map.of());
-    b = TestNode.start(vertxB, Map.of());
+    pair = ClusterPair.start(FAST, Map.of());
+    vertxA = pair.vertxA;
+    vertxB = pair.vertxB;
+    b = pair.b;
   }
 
   @AfterAll
   static void stop() {
-    if (a != null) a.stop();
-    if (b != null) b.stop();
-    if (vertxA != null) vertxA.close().await();
-    if (vertxB != null) vertxB.close().await();
+    if (pair != null) pair.close();
   }
 
   @Test
