@@ -80,10 +80,6 @@ public final class ShardMove {
    * Grace for writes that passed the frozen check just before the freeze: a pool wait and the statement. A write
    * that waited longer still cannot be lost: the delete step finds the source changed and keeps its rows.
    */
-  public static long defaultGraceMs(SurgeConfig.Db db) {
-    return DEFAULT_GRACE_MS;
-  }
-
   static final long DEFAULT_GRACE_MS = 6_000;
 
   /** Moves {@code logical} to the physical shard named {@code target}; the command's entry point and the tests'. */
@@ -149,7 +145,7 @@ public final class ShardMove {
     Vertx vertx = Vertx.vertx();
     try {
       move(vertx, db, Integer.parseInt(positional.get(0)), positional.get(1),
-          grace == null ? defaultGraceMs(db) : grace, progress);
+          grace == null ? DEFAULT_GRACE_MS : grace, progress);
     } finally {
       vertx.close().await();
     }

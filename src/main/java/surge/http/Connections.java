@@ -19,13 +19,13 @@ public final class Connections {
 
   /** Called for every accepted connection, on its event loop. */
   void accepted(HttpConnection connection) {
-    if (max > 0 && open.incrementAndGet() > max) {
+    int now = open.incrementAndGet();
+    if (max > 0 && now > max) {
       open.decrementAndGet();
       refused.incrementAndGet();
       connection.close();
       return;
     }
-    if (max <= 0) open.incrementAndGet();
     connection.closeHandler(v -> open.decrementAndGet());
   }
 
