@@ -12,19 +12,20 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
+import surge.resilience.Breaker;
 
 /**
  * The cache's Redis: a command client behind a circuit breaker, and one subscriber connection to
  * the invalidation channel that carries invalidations between nodes.
  *
- * <p>Breaker: a command that fails or takes longer than {@code redis.timeoutMs} opens it for
- * {@code cache.redisBreakerSeconds}; while open no command is sent (callers get a failed future at
- * once, so requests never queue behind a dead Redis), then the next command tries again.
+ * <p>Breaker ({@link Breaker}, named {@code redis-cache}): {@code redis.breakerFailures} commands in a row that fail
+ * or take longer than {@code redis.timeoutMs} open it for {@code cache.redisBreakerSeconds}; while open no command
+ * is sent (callers get a failed future at once, so requests never queue behind a dead Redis), then one command
+ * probes.
  *
  * <p>L1 is usable only while the subscription is live: a node that cannot hear other nodes'
  * invalidations must not serve its in-process copies. When the subscription comes back, every L1 is
@@ -42,11 +43,9 @@ public final class CacheRedis {
   private final Redis commands;
   private final Redis subscriberClient;
   private final long timeoutMs;
-  private final long breakerMs;
+  private final Breaker breaker;
   private final Consumer<JsonObject> onMessage;
   private final Runnable onResubscribed;
-  private final LongAdder trips = new LongAdder();
-  private volatile long openUntilMs;
   private volatile boolean subscribed;
   private volatile boolean closed;
   private volatile RedisConnection subscriber;
@@ -57,10 +56,13 @@ public final class CacheRedis {
     this.vertx = vertx;
     this.channel = namespace + CHANNEL;
     this.timeoutMs = redis.timeoutMs();
-    this.breakerMs = breakerMs;
+    Redis commands = client(vertx, redis, 8, "surge-redis-cache");
+    this.commands = commands;
+    this.breaker = new Breaker(vertx, "redis-cache", new Breaker.Settings(redis.breakerFailures(), redis.timeoutMs(),
+        breakerMs), "reads bypass the cache's L2 and strict reads go to the database",
+        () -> commands.send(Request.cmd(Command.PING)));
     this.onMessage = onMessage;
     this.onResubscribed = onResubscribed;
-    this.commands = client(vertx, redis, 8, "surge-redis-cache");
     this.subscriberClient = client(vertx, redis, 1, "surge-redis-cache-subscriber");
     subscribe();
   }
@@ -85,29 +87,23 @@ public final class CacheRedis {
     return subscribed;
   }
 
+  /** Whether the breaker refuses commands now (half-open is not: its probe must be sent for it to close). */
   boolean breakerOpen() {
-    return System.currentTimeMillis() < openUntilMs;
+    return breaker.isOpen();
   }
 
-  /** Sends a command unless the breaker is open; a failure or a timeout opens it. */
+  Breaker breaker() {
+    return breaker;
+  }
+
+  /** Sends a command through the breaker: refused at once while it is open; failures and timeouts count towards opening it. */
   Future<Response> send(Request request) {
-    if (breakerOpen()) return Future.failedFuture("redis breaker open");
-    return commands.send(request).timeout(timeoutMs, TimeUnit.MILLISECONDS).onFailure(this::trip);
+    return breaker.call(() -> commands.send(request));
   }
 
   /** Publishes an invalidation to every node (this one included, through its subscription). */
   Future<Void> publish(JsonObject message) {
     return send(Request.cmd(Command.PUBLISH).arg(channel).arg(message.encode())).mapEmpty();
-  }
-
-  private void trip(Throwable failure) {
-    long now = System.currentTimeMillis();
-    boolean wasClosed = now >= openUntilMs;
-    openUntilMs = now + breakerMs;
-    trips.increment();
-    if (wasClosed) {
-      log.warn("Redis unavailable for the cache ({}); cache bypassed for {} ms", failure.toString(), breakerMs);
-    }
   }
 
   private void subscribe() {
@@ -162,7 +158,7 @@ public final class CacheRedis {
     return new JsonObject()
         .put("redis", breakerOpen() ? "breaker-open" : "available")
         .put("subscribed", subscribed)
-        .put("breakerTrips", trips.sum());
+        .put("breaker", breaker.status());
   }
 
   Future<Void> close() {

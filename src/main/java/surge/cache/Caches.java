@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import surge.cluster.ClusterMembership;
 import surge.config.SurgeConfig;
 import surge.db.Viewer;
+import surge.resilience.Breaker;
 
 /**
  * The node's caches, built once and shared by every HTTP verticle:
@@ -90,6 +91,11 @@ public final class Caches {
   public static Caches create(Vertx vertx, ClusterMembership membership, SurgeConfig.Cache config, SurgeConfig.Redis redis,
                               SurgeConfig.Db db) {
     return new Caches(vertx, membership, config, redis, db);
+  }
+
+  /** The circuit breaker of the cache's Redis commands; null with the cache off. */
+  public Breaker redisBreaker() {
+    return redis == null ? null : redis.breaker();
   }
 
   /** The cluster changed (a member joined, left, or this node merged back): drop every L1 and re-read the list generation. */

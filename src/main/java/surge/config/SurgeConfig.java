@@ -73,14 +73,17 @@ public record SurgeConfig(
                    int replicaMaxLagMs, int readYourWritesTtlSeconds) {}
 
   /**
-   * Redis, for read-your-writes marks shared by the nodes.
+   * Redis: the cache's L2 and invalidations, rate-limit buckets, read-your-writes marks.
    *
    * @param host Redis host ({@code redis.host})
    * @param port Redis port ({@code redis.port})
-   * @param timeoutMs longest wait for Redis on a request's path; past it (or on any Redis failure) Redis is
-   *     skipped for a few seconds and signed-in users read from primaries ({@code redis.timeoutMs})
+   * @param timeoutMs longest wait for Redis on a request's path; a command not answered by then counts as failed
+   *     ({@code redis.timeoutMs})
+   * @param breakerFailures failed or timed-out commands in a row that open a Redis circuit breaker (each user of
+   *     Redis has its own: cache, rate limiter, read-your-writes marks); while open, that user skips Redis
+   *     ({@code redis.breakerFailures})
    */
-  public record Redis(String host, int port, int timeoutMs) {}
+  public record Redis(String host, int port, int timeoutMs, int breakerFailures) {}
 
   /**
    * The two-level cache (see {@link surge.cache.Caches}) and HTTP caching headers.
@@ -193,10 +196,14 @@ public record SurgeConfig(
    * @param backlogCheckMs how often the backlog (rows, age of the oldest) of each shard is measured
    *     ({@code events.backlogCheckMs})
    * @param retryMaxMs longest pause between attempts while Kafka or the database fails ({@code events.retryMaxMs})
+   * @param breakerFailures failed sends in a row that open the node's Kafka circuit breaker
+   *     ({@code events.breakerFailures})
+   * @param breakerResetMs how long the open breaker refuses sends before one probe send goes through
+   *     ({@code events.breakerResetMs})
    */
   public record Events(boolean relay, String kafkaBootstrap, String topicUsers, String topicArticles, int partitions,
                        int replicationFactor, int batchSize, int pollMs, int lockRetryMs, int backlogCheckMs,
-                       int retryMaxMs) {}
+                       int retryMaxMs, int breakerFailures, int breakerResetMs) {}
 
   /**
    * The live event stream, {@code GET /api/stream} (Server-Sent Events; see {@link surge.stream.StreamHub}).
@@ -315,7 +322,8 @@ public record SurgeConfig(
           + " db.replicaMaxLagMs + db.replicaCheckMs, or a replica in rotation could serve a user a read older than their write");
     }
     surge.db.Shards.loadMap(db); // a bad shard list or map file stops start-up here, naming its key
-    Redis redis = new Redis(c.string("redis.host"), c.integer("redis.port", 1, 65535), c.integer("redis.timeoutMs", 10, 60_000));
+    Redis redis = new Redis(c.string("redis.host"), c.integer("redis.port", 1, 65535), c.integer("redis.timeoutMs", 10, 60_000),
+        c.integer("redis.breakerFailures", 1, 1000));
     Auth auth = new Auth(c.string("auth.jwtSecret"), c.string("auth.issuer"),
         c.integer("auth.tokenTtlSeconds", 60, 365 * 86400), c.string("auth.audience"), c.list("auth.jwtPreviousSecrets"),
         c.list("auth.externalIssuers"), c.string("auth.jwksFile"), c.integer("auth.jwksReloadSeconds", 1, 86_400));
@@ -339,7 +347,8 @@ public record SurgeConfig(
         c.string("events.topicArticles"), c.integer("events.partitions", 1, 10_000),
         c.integer("events.replicationFactor", 1, 16), c.integer("events.batchSize", 1, 10_000),
         c.integer("events.pollMs", 10, 600_000), c.integer("events.lockRetryMs", 10, 600_000),
-        c.integer("events.backlogCheckMs", 100, 3_600_000), c.integer("events.retryMaxMs", 10, 600_000));
+        c.integer("events.backlogCheckMs", 100, 3_600_000), c.integer("events.retryMaxMs", 10, 600_000),
+        c.integer("events.breakerFailures", 1, 100_000), c.integer("events.breakerResetMs", 100, 600_000));
     if (events.topicUsers().isBlank() || events.topicArticles().isBlank() || events.topicUsers().equals(events.topicArticles())) {
       throw new ConfigException("config keys events.topicUsers and events.topicArticles must name two different topics");
     }

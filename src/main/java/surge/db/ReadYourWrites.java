@@ -1,6 +1,7 @@
 package surge.db;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -8,9 +9,8 @@ import io.vertx.redis.client.Response;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import surge.config.SurgeConfig;
+import surge.resilience.Breaker;
 
 /**
  * Read-your-writes marks, the way GitLab's load balancer keeps them: after a user's write commits,
@@ -18,12 +18,12 @@ import org.slf4j.LoggerFactory;
  * Redis (so every node sees it) and in a local map (so this node does not need Redis for its own
  * writes). A read by that user may go to a replica only once the replica has replayed past the mark.
  *
- * <p>Redis trouble never fails a request: lookups and stores wait at most {@code redis.timeoutMs},
- * and after a failure Redis is left alone for {@link #BREAKER_MS}. While a user's marks cannot be
+ * <p>Redis trouble never fails a request: lookups and stores wait at most {@code redis.timeoutMs}, and
+ * {@code redis.breakerFailures} failures in a row open the marks' circuit breaker ({@link Breaker},
+ * {@code redis-marks}): Redis is left alone for {@link #BREAKER_MS}, then probed. While a user's marks cannot be
  * read, that user's reads go to primaries: safe, and over when Redis answers again.
  */
 public final class ReadYourWrites {
-  private static final Logger log = LoggerFactory.getLogger(ReadYourWrites.class);
   static final long BREAKER_MS = 3000;
   private static final String KEY_PREFIX = "surge:ryw:";
   /** Keeps the larger mark (fixed-width hex compares as the number does) and refreshes the TTL. */
@@ -55,14 +55,15 @@ public final class ReadYourWrites {
   /** Null when no shard has replicas: then nothing asks for marks. */
   private final Redis redis;
   private final long ttlMs;
-  private final long timeoutMs;
+  private final Breaker breaker;
   private final ConcurrentHashMap<Long, Local> local = new ConcurrentHashMap<>();
-  private volatile long breakerOpenUntilMs;
 
-  ReadYourWrites(Redis redis, long ttlMs, long timeoutMs) {
+  ReadYourWrites(Vertx vertx, Redis redis, long ttlMs, SurgeConfig.Redis redisConfig) {
     this.redis = redis;
     this.ttlMs = ttlMs;
-    this.timeoutMs = timeoutMs;
+    this.breaker = new Breaker(vertx, "redis-marks", new Breaker.Settings(redisConfig.breakerFailures(),
+        redisConfig.timeoutMs(), BREAKER_MS), "reads of signed-in users go to primaries",
+        redis == null ? null : () -> redis.send(Request.cmd(Command.PING)));
   }
 
   /**
@@ -83,14 +84,10 @@ public final class ReadYourWrites {
     long now = System.currentTimeMillis();
     local.compute(user, (k, old) -> (old == null || old.expiresAtMs() <= now ? new Local(Map.of(), 0) : old)
         .with(shard, lsn, now + ttlMs));
-    if (breakerOpen(now)) return Future.succeededFuture();
+    if (breaker.isOpen()) return Future.succeededFuture();
     Request store = Request.cmd(Command.EVAL).arg(STORE_MAX).arg(1).arg(KEY_PREFIX + user)
         .arg(shard).arg(Lsn.toKey(lsn)).arg(ttlMs);
-    return redis.send(store).timeout(timeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty()
-        .otherwise(failure -> {
-          trip(failure);
-          return null;
-        });
+    return breaker.call(() -> redis.send(store)).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Drops local marks older than the TTL; the replica monitor calls it on every check. */
@@ -105,7 +102,7 @@ public final class ReadYourWrites {
   /** {@code available}, {@code unavailable} (skipped after a failure) or {@code unused} (no replicas). */
   String redisStatus() {
     if (redis == null) return "unused";
-    return breakerOpen(System.currentTimeMillis()) ? "unavailable" : "available";
+    return breaker.isOpen() ? "unavailable" : "available";
   }
 
   private long localMark(long user, String shard) {
@@ -126,14 +123,10 @@ public final class ReadYourWrites {
   }
 
   private Future<Marks> lookup(long user) {
-    if (breakerOpen(System.currentTimeMillis())) return Future.succeededFuture(Marks.UNKNOWN);
-    return redis.send(Request.cmd(Command.HGETALL).arg(KEY_PREFIX + user))
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+    if (breaker.isOpen()) return Future.succeededFuture(Marks.UNKNOWN);
+    return breaker.call(() -> redis.send(Request.cmd(Command.HGETALL).arg(KEY_PREFIX + user)))
         .map(ReadYourWrites::parse)
-        .otherwise(failure -> {
-          trip(failure);
-          return Marks.UNKNOWN;
-        });
+        .otherwise(Marks.UNKNOWN);
   }
 
   /** HGETALL answers a map (RESP3) or a flat field/value array (RESP2). */
@@ -150,18 +143,9 @@ public final class ReadYourWrites {
     return new Marks(byShard, false);
   }
 
-  private boolean breakerOpen(long nowMs) {
-    return nowMs < breakerOpenUntilMs;
-  }
-
-  private void trip(Throwable failure) {
-    long now = System.currentTimeMillis();
-    boolean wasClosed = !breakerOpen(now);
-    breakerOpenUntilMs = now + BREAKER_MS;
-    if (wasClosed) {
-      log.warn("Redis unavailable for read-your-writes marks ({}); for {} ms reads of signed-in users go to primaries",
-          failure.toString(), BREAKER_MS);
-    }
+  /** The marks' Redis breaker (also there without replicas, when it is never called). */
+  Breaker breaker() {
+    return breaker;
   }
 
   Future<Void> close() {

@@ -67,8 +67,8 @@ public final class Shards {
     String text = readMapFile(db);
     ShardMap map = withFile(even, text, db);
     boolean replicas = map.physical().stream().anyMatch(p -> !p.replicas().isEmpty());
-    ReadYourWrites marks = new ReadYourWrites(replicas ? redisClient(vertx, redis) : null,
-        db.readYourWritesTtlSeconds() * 1000L, redis.timeoutMs());
+    ReadYourWrites marks = new ReadYourWrites(vertx, replicas ? redisClient(vertx, redis) : null,
+        db.readYourWritesTtlSeconds() * 1000L, redis);
     List<PhysicalShard> physical = new ArrayList<>();
     for (ShardMap.Physical spec : map.physical()) physical.add(PhysicalShard.connect(vertx, db, spec, marks));
     Shards shards = new Shards(vertx, physical, even, map, text, marks, db.replicaCheckMs());
@@ -212,7 +212,13 @@ public final class Shards {
     for (int i = 0; i < physical.size(); i++) shards.add(physical.get(i).status(counts[i]));
     return new JsonObject().put("shards", shards).put("readYourWrites", new JsonObject()
         .put("redis", marks.redisStatus())
+        .put("breaker", marks.breaker().status())
         .put("localUsers", marks.localUsers()));
+  }
+
+  /** The circuit breaker of the read-your-writes marks' Redis calls. */
+  public surge.resilience.Breaker marksBreaker() {
+    return marks.breaker();
   }
 
   public Future<Void> close() {

@@ -18,6 +18,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
+import surge.resilience.Breaker;
 
 /**
  * The relay's side of Kafka: one idempotent producer per node and the two event topics.
@@ -35,6 +36,7 @@ final class KafkaEvents {
   private final SurgeConfig.Events config;
   private final KafkaProducer<String, String> producer;
   private final KafkaAdminClient admin;
+  private final Breaker breaker;
   private Future<Void> topics;
 
   KafkaEvents(Vertx vertx, SurgeConfig.Events config, String clientId) {
@@ -44,6 +46,17 @@ final class KafkaEvents {
     // failed send as an unhandled exception of the context.
     this.producer.exceptionHandler(err -> {});
     this.admin = KafkaAdminClient.create(vertx, adminConfig(config, clientId));
+    // No timeout of its own: the producer bounds every send (max.block.ms, delivery.timeout.ms), and failing a send
+    // the producer may still deliver would only add a duplicate.
+    this.breaker = new Breaker(vertx, "kafka", new Breaker.Settings(config.breakerFailures(), -1,
+        config.breakerResetMs()), "events wait in the outbox",
+        // the producer would answer a metadata request from its cache: the admin client asks the brokers
+        () -> admin.listTopics());
+  }
+
+  /** The breaker around sends: while it is open the relays send nothing and the outbox holds the events. */
+  Breaker breaker() {
+    return breaker;
   }
 
   /** Binds the producer's own metrics (Micrometer reads Kafka's metric registry); close the binder after the producer. */
@@ -117,12 +130,17 @@ final class KafkaEvents {
             ? Future.succeededFuture() : Future.failedFuture(err)));
   }
 
-  /** Sends one event; completes when the broker acknowledged it (all in-sync replicas) or the send failed. */
+  /**
+   * Sends one event through the breaker; completes when the broker acknowledged it (all in-sync replicas) or the send
+   * failed, at once while the breaker is open.
+   */
   Future<Void> send(OutboxRow row) {
-    KafkaProducerRecord<String, String> record =
-        KafkaProducerRecord.create(topicOf(config, row.aggregateType()), row.aggregateId(), row.payload());
-    record.addHeader("content-type", CONTENT_TYPE);
-    return producer.send(record).mapEmpty();
+    return breaker.call(() -> {
+      KafkaProducerRecord<String, String> record =
+          KafkaProducerRecord.create(topicOf(config, row.aggregateType()), row.aggregateId(), row.payload());
+      record.addHeader("content-type", CONTENT_TYPE);
+      return producer.send(record).mapEmpty();
+    });
   }
 
   Future<Void> close() {

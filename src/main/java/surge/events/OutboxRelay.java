@@ -1,6 +1,7 @@
 package surge.events;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Row;
@@ -63,6 +64,11 @@ public final class OutboxRelay extends VerticleBase {
 
   private void startRelays(KafkaEvents kafka) {
     this.kafka = kafka;
+    stats.kafkaBreaker = kafka.breaker();
+    // Half-open: let a relay's round be the probe now rather than after its back-off; closed: every relay resumes.
+    kafka.breaker().onChange(next -> {
+      if (next != CircuitBreakerState.OPEN) context.runOnContext(v -> relays.forEach(ShardRelay::resume));
+    });
     for (PhysicalShard shard : shards.all()) {
       // Named, so operators see in pg_stat_activity which session holds a shard's relay lock.
       var connect = shard.primaryConnectOptions(config.db()).addProperty("application_name", "surge-outbox-relay");

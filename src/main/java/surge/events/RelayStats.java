@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import surge.resilience.Breaker;
 
 /**
  * What this node's outbox relay knows, per physical shard: whether it is the shard's active relay, what it
@@ -16,6 +17,20 @@ public final class RelayStats {
   private final Map<String, Shard> shards = new ConcurrentHashMap<>();
   /** Whether a relay runs on this node (set by {@link OutboxRelay} while deployed). */
   volatile boolean running;
+  /** The relay's Kafka breaker while it runs; null before. */
+  volatile Breaker kafkaBreaker;
+
+  /** The Kafka breaker's state for metrics: 0 closed (or no relay here), 1 half-open, 2 open. */
+  public int kafkaBreakerState() {
+    Breaker breaker = kafkaBreaker;
+    return breaker == null ? 0 : breaker.stateCode();
+  }
+
+  /** Times the Kafka breaker opened since the relay started here. */
+  public long kafkaBreakerOpened() {
+    Breaker breaker = kafkaBreaker;
+    return breaker == null ? 0 : breaker.openedCount();
+  }
 
   /** One shard's numbers. */
   public static final class Shard {
@@ -74,6 +89,9 @@ public final class RelayStats {
           .put("becameActive", s.takeovers.sum())
           .put("lastError", s.lastError));
     }
-    return new JsonObject().put("relayRunning", running).put("shards", list);
+    Breaker breaker = kafkaBreaker;
+    return new JsonObject().put("relayRunning", running)
+        .put("kafkaBreaker", breaker == null ? null : breaker.status())
+        .put("shards", list);
   }
 }

@@ -1,5 +1,6 @@
 package surge.events;
 
+import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
@@ -163,8 +164,18 @@ final class ShardRelay {
     round = runRound().andThen(ar -> roundDone(ar.succeeded() ? ar.result() : -1, ar.cause())).mapEmpty();
   }
 
+  /** The Kafka breaker let a probe through or closed: end a running back-off and try now. */
+  void resume() {
+    if (stopped || !active || !backingOff) return;
+    cancelTimer();
+    backingOff = false;
+    wake();
+  }
+
   /** One round: the rows published (and deleted), or a failure. */
   private Future<Integer> runRound() {
+    // Kafka's breaker is open: nothing would be sent, so nothing is read either; resume() comes with the probe.
+    if (kafka.breaker().isOpen()) return Future.failedFuture(OpenCircuitException.INSTANCE);
     PgConnection conn = connection;
     limit = probing ? 1 : config.batchSize();
     return kafka.topicsReady()
@@ -239,7 +250,11 @@ final class ShardRelay {
 
   private void retryLater(String what, Throwable err, Runnable action) {
     if (stopped) return;
-    log.warn("outbox relay of shard {}: {} failed ({}); retrying in {} ms", shard, what, err.getMessage(), retryMs);
+    if (err instanceof OpenCircuitException) {
+      log.debug("outbox relay of shard {}: Kafka breaker open; retrying in {} ms", shard, retryMs);
+    } else {
+      log.warn("outbox relay of shard {}: {} failed ({}); retrying in {} ms", shard, what, err.getMessage(), retryMs);
+    }
     schedule(retryMs, action);
     retryMs = Math.min(retryMs * 2, config.retryMaxMs());
   }

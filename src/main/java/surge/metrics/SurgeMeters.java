@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
 import surge.cache.Caches;
 import surge.cache.TwoLevelCache;
 import surge.db.PhysicalShard;
@@ -12,6 +15,7 @@ import surge.db.Shards;
 import surge.events.RelayStats;
 import surge.ratelimit.Limiter;
 import surge.ratelimit.Policy;
+import surge.resilience.Breaker;
 
 /**
  * Surge's own meters: functions over the counters and states the node keeps anyway (the operator views read the same
@@ -25,7 +29,9 @@ import surge.ratelimit.Policy;
  *       {@code surge_outbox_relay_active{shard}} (1 where this node is the shard's active relay);</li>
  *   <li>{@code surge_replica_lag_bytes{shard, replica}}, {@code surge_replica_lag_seconds{shard, replica}},
  *       {@code surge_replica_in_rotation{shard, replica}} (lags NaN before the first check);</li>
- *   <li>{@code surge_stream_connections}: open live-stream connections (see {@link Metrics#streamConnections}).</li>
+ *   <li>{@code surge_stream_connections}: open live-stream connections (see {@link Metrics#streamConnections});</li>
+ *   <li>{@code surge_breaker_state{breaker}} (0 closed, 1 half-open, 2 open) and {@code surge_breaker_opened_total{breaker}}
+ *       for the circuit breakers {@code redis-cache}, {@code redis-ratelimit}, {@code redis-marks} and {@code kafka}.</li>
  * </ul>
  */
 public final class SurgeMeters {
@@ -43,6 +49,26 @@ public final class SurgeMeters {
     }
     Gauge.builder("surge.stream.connections", metrics, Metrics::streamConnections)
         .description("Open live-stream (SSE) connections on this node").register(registry);
+    breakers(registry, caches, limiter, shards, relay);
+  }
+
+  private static void breakers(MeterRegistry registry, Caches caches, Limiter limiter, Shards shards, RelayStats relay) {
+    List<Breaker> breakers = new ArrayList<>();
+    if (caches.redisBreaker() != null) breakers.add(caches.redisBreaker());
+    if (limiter.config().enabled()) breakers.add(limiter.breaker());
+    breakers.add(shards.marksBreaker());
+    for (Breaker b : breakers) breaker(registry, b.name(), b, Breaker::stateCode, Breaker::openedCount);
+    // the relay's breaker exists only once the relay verticle started: read through its stats
+    breaker(registry, "kafka", relay, RelayStats::kafkaBreakerState, RelayStats::kafkaBreakerOpened);
+  }
+
+  private static <T> void breaker(MeterRegistry registry, String name, T source, ToDoubleFunction<T> state,
+                                  ToDoubleFunction<T> opened) {
+    Gauge.builder("surge.breaker.state", source, state).tag("breaker", name)
+        .description("Circuit breaker state: 0 closed, 1 half-open (probing), 2 open (dependency skipped)")
+        .register(registry);
+    FunctionCounter.builder("surge.breaker.opened", source, opened).tag("breaker", name)
+        .description("Times the circuit breaker opened").register(registry);
   }
 
   private static void caches(MeterRegistry registry, Caches caches) {

@@ -1,5 +1,6 @@
 package surge.ratelimit;
 
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
+import surge.resilience.Breaker;
 
 /**
  * Distributed token buckets with node-local leases.
@@ -42,10 +44,11 @@ import surge.config.SurgeConfig;
  * {@code leaseTtlMs} (lost, never returned: that can only under-admit). When Redis answers "empty, next token
  * in t ms", the node refuses that key locally for t ms without asking again.
  *
- * <p>Redis down, slow or flushed: every call waits at most {@code redis.timeoutMs}; after a failure Redis is
- * skipped for {@code breakerMs} and each node enforces an in-memory bucket of {@code quota / nodes} per key,
- * so the cluster total stays within the limit. A flushed Redis loses the script (reloaded on NOSCRIPT) and the
- * buckets (they start full again).
+ * <p>Redis down, slow or flushed: every call waits at most {@code redis.timeoutMs}; a failed call's waiters are
+ * decided by the fallback below, and {@code redis.breakerFailures} failures in a row open the limiter's circuit
+ * breaker ({@link Breaker}, {@code redis-ratelimit}) for {@code breakerMs}: Redis is skipped and each node enforces
+ * an in-memory bucket of {@code quota / nodes} per key, so the cluster total stays within the limit. A flushed
+ * Redis loses the script (reloaded on NOSCRIPT) and the buckets (they start full again).
  */
 public final class Limiter {
   private static final Logger log = LoggerFactory.getLogger(Limiter.class);
@@ -91,7 +94,8 @@ public final class Limiter {
     volatile long remoteRemaining;
     long emptyUntilNs;
     volatile long lastUsedNs = System.nanoTime();
-    Future<Void> inflight;
+    /** The lease call in flight, completing with whether Redis answered. */
+    Future<Boolean> inflight;
     /** Requests parked on {@link #inflight}: the next lease asks for at least that many. */
     int waiting;
     /** Lease size to ask for: doubles while leases last under {@link #HOT_LEASE_MS}, back to leaseSize when not. */
@@ -112,7 +116,6 @@ public final class Limiter {
   private final LongAdder allowed = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder redisCalls = new LongAdder();
-  private final LongAdder redisFailures = new LongAdder();
   private final LongAdder localDecisions = new LongAdder();
   private final LongAdder fallbacks = new LongAdder();
   /** Per policy (fixed at start): [0] allowed, [1] limited; read by metrics. */
@@ -120,23 +123,22 @@ public final class Limiter {
 
   private final Redis redis;
   private final RateLimits config;
-  private final long timeoutMs;
+  private final Breaker breaker;
   /** Per policy (fixed at start), per principal. */
   private final Map<Policy, ConcurrentHashMap<String, Key>> keys = new IdentityHashMap<>();
   private final Vertx vertx;
   /** When idle keys were last forgotten; the sweep runs on a request's thread at most every {@link #SWEEP_NS}. */
   private final AtomicLong lastSweepNs = new AtomicLong(System.nanoTime());
   private static final long SWEEP_NS = 5_000_000_000L;
-  private volatile long breakerOpenUntilNs = System.nanoTime();
-  private volatile boolean breakerTripped;
-  private volatile String lastFailure;
   private Future<Void> ready = Future.succeededFuture();
 
-  Limiter(Vertx vertx, Redis redis, RateLimits config, long timeoutMs) {
+  Limiter(Vertx vertx, Redis redis, RateLimits config, SurgeConfig.Redis redisConfig) {
     this.vertx = vertx;
     this.redis = redis;
     this.config = config;
-    this.timeoutMs = timeoutMs;
+    this.breaker = new Breaker(vertx, "redis-ratelimit", new Breaker.Settings(redisConfig.breakerFailures(),
+        redisConfig.timeoutMs(), config.breakerMs()), "each node enforces quota / " + config.nodes() + " per key",
+        () -> redis.send(Request.cmd(Command.PING)));
     for (Policy p : List.of(config.reads(), config.writes(), config.auth(), config.login())) {
       keys.put(p, new ConcurrentHashMap<>());
       decisions.put(p, new LongAdder[] {new LongAdder(), new LongAdder()});
@@ -150,7 +152,7 @@ public final class Limiter {
         .setNetClientOptions(new NetClientOptions().setConnectTimeout(redis.timeoutMs()).setTcpNoDelay(true))
         .setMaxPoolSize(8)
         .setMaxPoolWaiting(1024));
-    Limiter limiter = new Limiter(vertx, client, config, redis.timeoutMs());
+    Limiter limiter = new Limiter(vertx, client, config, redis);
     // loaded once; EVALSHA afterwards (a flushed or restarted Redis answers NOSCRIPT: see lease())
     limiter.ready = client.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT))
         .timeout(Math.max(1000, redis.timeoutMs()), TimeUnit.MILLISECONDS)
@@ -194,11 +196,11 @@ public final class Limiter {
     if (now - key.lastUsedNs > 1_000_000_000L) key.lastUsedNs = now; // for the sweep; rarely written, racy is fine
     Decision leased = fromLease(key, now);
     if (leased != null) return Future.succeededFuture(leased);
-    Future<Void> wait;
+    Future<Boolean> wait;
     synchronized (key) {
       leased = fromLease(key, now);
       if (leased != null) return Future.succeededFuture(leased);
-      if (breakerOpen(now)) return Future.succeededFuture(fallback(key, now));
+      if (breaker.isOpen()) return Future.succeededFuture(fallback(key, now));
       if (attempt >= MAX_ATTEMPTS) {
         // lost the race for freshly leased tokens again and again: the bucket is nearly empty; refuse rather than wait on
         localDecisions.increment();
@@ -216,8 +218,9 @@ public final class Limiter {
     Context context = Vertx.currentContext();
     Promise<Decision> promise = Promise.promise();
     wait.onComplete(done -> {
-      if (context == null || context == Vertx.currentContext()) retry(key, policy, principal, attempt, promise);
-      else context.runOnContext(v -> retry(key, policy, principal, attempt, promise));
+      boolean answered = done.result();
+      if (context == null || context == Vertx.currentContext()) retry(key, policy, principal, attempt, answered, promise);
+      else context.runOnContext(v -> retry(key, policy, principal, attempt, answered, promise));
     });
     return promise.future();
   }
@@ -231,19 +234,25 @@ public final class Limiter {
     return count(key, Decision.allow(key.policy, key.remoteRemaining + left));
   }
 
-  private void retry(Key key, Policy policy, String principal, int attempt, Promise<Decision> promise) {
+  /** After the lease call a request waited on: try the lease again, or the fallback when Redis did not answer. */
+  private void retry(Key key, Policy policy, String principal, int attempt, boolean answered, Promise<Decision> promise) {
     synchronized (key) {
       key.waiting--;
+      if (!answered) {
+        promise.complete(fallback(key, System.nanoTime()));
+        return;
+      }
     }
     acquire(policy, principal, attempt + 1).onComplete(promise);
   }
 
   /**
-   * One Redis call: refills the bucket and moves up to a lease of tokens to this node. Never fails. The lease
+   * One Redis call: refills the bucket and moves up to a lease of tokens to this node. Never fails: completes with
+   * whether Redis answered (refused by the breaker, failed or timed out: false). The lease
    * asked for is {@code leaseSize}, more for a hot key (doubling while leases last under {@link #HOT_LEASE_MS})
    * and at least the requests already waiting; Redis caps it at {@code tokens / (2 × nodes)}.
    */
-  private Future<Void> lease(Key key, long now) {
+  private Future<Boolean> lease(Key key, long now) {
     redisCalls.increment();
     Policy p = key.policy;
     int base = config.leaseSize();
@@ -252,14 +261,14 @@ public final class Limiter {
       key.want = Math.min(base * MAX_LEASE_FACTOR, key.want * 2);
     } else key.want = base;
     int want = Math.max(key.want, Math.min(key.waiting + 1, base * MAX_LEASE_FACTOR));
-    Future<Response> call = evalsha(key, p, want).recover(failure -> {
+    Future<Response> call = breaker.call(() -> evalsha(key, p, want).recover(failure -> {
       if (failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT")) {
         redisCalls.increment();
         return redis.send(args(Request.cmd(Command.EVAL).arg(SCRIPT), key, p, want));
       }
       return Future.failedFuture(failure);
-    });
-    return call.timeout(timeoutMs, TimeUnit.MILLISECONDS).transform(result -> {
+    }));
+    return call.transform(result -> {
       long done = System.nanoTime();
       synchronized (key) {
         key.inflight = null;
@@ -274,12 +283,7 @@ public final class Limiter {
           key.fallback = null;
         }
       }
-      if (result.failed()) trip(result.cause());
-      else if (breakerTripped) {
-        breakerTripped = false;
-        log.info("Redis answers the rate limiter again: distributed limits resumed");
-      }
-      return Future.succeededFuture();
+      return Future.succeededFuture(result.succeeded());
     });
   }
 
@@ -325,26 +329,14 @@ public final class Limiter {
     return perPolicy == null ? 0 : perPolicy[1].sum();
   }
 
-  /** Whether Redis is being skipped (breaker open): each node enforces its share of the quotas alone. */
+  /** Whether Redis is being skipped (breaker not closed): each node enforces its share of the quotas alone. */
   public boolean degraded() {
-    return breakerOpen(System.nanoTime());
+    return breaker.state() != CircuitBreakerState.CLOSED;
   }
 
-  private boolean breakerOpen(long nowNs) {
-    return nowNs - breakerOpenUntilNs < 0;
-  }
-
-  private void trip(Throwable failure) {
-    redisFailures.increment();
-    lastFailure = failure.toString();
-    long now = System.nanoTime();
-    boolean wasClosed = !breakerOpen(now);
-    breakerOpenUntilNs = now + config.breakerMs() * 1_000_000L;
-    if (wasClosed && !breakerTripped) {
-      log.warn("Redis unavailable for rate limits ({}); per-node limits (quota / {}) for at least {} ms",
-          failure.toString(), config.nodes(), config.breakerMs());
-    }
-    breakerTripped = true;
+  /** The circuit breaker of the limiter's Redis calls. */
+  public Breaker breaker() {
+    return breaker;
   }
 
   /** Forgets keys idle for longer than their window (their bucket would be full again) and with no call in flight. */
@@ -364,16 +356,16 @@ public final class Limiter {
   public JsonObject status() {
     return new JsonObject()
         .put("enabled", config.enabled())
-        .put("redis", breakerOpen(System.nanoTime()) ? "unavailable" : "available")
+        .put("redis", degraded() ? "unavailable" : "available")
         .put("nodes", config.nodes())
         .put("leaseSize", config.leaseSize())
         .put("keys", keys.values().stream().mapToInt(Map::size).sum())
-        .put("lastRedisFailure", lastFailure)
+        .put("breaker", breaker.status())
         .put("counters", new JsonObject()
             .put("allowed", allowed.sum())
             .put("rejected", rejected.sum())
             .put("redisCalls", redisCalls.sum())
-            .put("redisFailures", redisFailures.sum())
+            .put("redisFailures", breaker.status().getLong("failures"))
             .put("localDecisions", localDecisions.sum())
             .put("fallbacks", fallbacks.sum()));
   }

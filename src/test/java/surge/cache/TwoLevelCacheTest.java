@@ -26,7 +26,7 @@ import surge.support.Wait;
 /** The cache on its own against the stack's Redis: coalescing, both levels, TTL, jitter, tombstones, breaker. */
 @ExtendWith(VertxExtension.class)
 class TwoLevelCacheTest {
-  static final SurgeConfig.Redis REDIS = new SurgeConfig.Redis("127.0.0.1", 16379, 200);
+  static final SurgeConfig.Redis REDIS = new SurgeConfig.Redis("127.0.0.1", 16379, 200, 1);
   final List<CacheRedis> opened = new ArrayList<>();
 
   @AfterEach
@@ -179,7 +179,7 @@ class TwoLevelCacheTest {
 
   @Test
   void unreachableRedisMeansTheLoaderServes(Vertx vertx) {
-    CacheRedis r = redis(vertx, new SurgeConfig.Redis("127.0.0.1", TestNode.freePort(), 200), 1000);
+    CacheRedis r = redis(vertx, new SurgeConfig.Redis("127.0.0.1", TestNode.freePort(), 200, 1), 1000);
     TwoLevelCache<JsonObject> c = cache(Client.unique("down"), r, 60_000);
     AtomicInteger runs = new AtomicInteger();
     for (int i = 0; i < 5; i++) assertEquals("db", c.get("k", i % 2 == 0, loader(vertx, runs, "db", 0)).await().getString("v"));

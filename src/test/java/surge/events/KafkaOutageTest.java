@@ -41,7 +41,8 @@ class KafkaOutageTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    node = TestNode.start(vertx, Map.of("events.backlogCheckMs", "200", "events.retryMaxMs", "2000"));
+    node = TestNode.start(vertx, Map.of("events.backlogCheckMs", "200", "events.retryMaxMs", "2000",
+        "events.breakerFailures", "1", "events.breakerResetMs", "1000"));
     client = new Client(vertx, node.port());
     log = new EventLog(node.config().events());
   }
@@ -75,6 +76,8 @@ class KafkaOutageTest {
     // Long enough for the producer to give up on a send (delivery.timeout.ms): the relay's failure path, not only
     // the producer's own buffering, is what carries the events across this outage.
     awaitRelayFailure();
+    JsonObject breaker = awaitBreaker(b -> b.getLong("opened") >= 1, "the Kafka breaker opened");
+    assertTrue(breaker.getString("lastFailure") != null, breaker.encode());
 
     Stack.run("kafka", "start");
     List<Event> arrived = log.await(e -> e.subject().equals(articleId) && e.type().equals("surge.comment.added"),
@@ -88,6 +91,16 @@ class KafkaOutageTest {
     assertEquals(commentIds, firsts.stream().map(e -> Long.parseLong(e.data().getString("commentId"))).toList(),
         "in the order they were written");
     awaitOutboxEmpty(articleId);
+    awaitBreaker(b -> b.getString("state").equals("closed"), "the Kafka breaker closed again");
+  }
+
+  private static JsonObject awaitBreaker(java.util.function.Predicate<JsonObject> condition, String what) {
+    JsonObject[] last = new JsonObject[1];
+    Wait.until(what, 30_000, () -> {
+      last[0] = client.get("/health/events").bodyAsJsonObject().getJsonObject("kafkaBreaker");
+      return last[0] != null && condition.test(last[0]);
+    });
+    return last[0];
   }
 
   private static Set<String> outboxIds(String aggregateId) {

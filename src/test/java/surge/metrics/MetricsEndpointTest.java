@@ -147,6 +147,10 @@ class MetricsEndpointTest {
     assertSeries("surge_replica_lag_seconds", "shard=\"p1\"");
     assertSeries("surge_replica_in_rotation", "shard=\"p0\"");
     assertSeries("surge_stream_connections");
+    for (String breaker : new String[] {"redis-cache", "redis-ratelimit", "redis-marks", "kafka"}) {
+      assertEquals(0.0, value("surge_breaker_state", "breaker=\"" + breaker + "\""), breaker + " closed");
+      assertSeries("surge_breaker_opened_total", "breaker=\"" + breaker + "\"");
+    }
     assertTrue(value("surge_ratelimit_decisions_total", "policy=\"reads\"", "decision=\"allowed\"") >= 3,
         "read decisions counted");
   }
