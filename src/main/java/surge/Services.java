@@ -29,7 +29,6 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
   public static Services create(Vertx vertx, SurgeConfig config, Metrics metrics) {
     Shards shards = Shards.connect(vertx, config.db(), config.redis());
     Tokens tokens = new Tokens(vertx, config.auth());
-    tokens.watchJwks();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("surge-cpu", config.workerPoolSize());
     PasswordHasher hasher = new PasswordHasher(workers, config.passwords());
     ClusterMembership membership = ClusterMembership.watch(vertx, config.cluster());

@@ -60,6 +60,8 @@ public final class Surge {
         .andThen(done -> startup.close())
         // Serve only once invalidations can reach this node's L1.
         .compose(services -> services.caches().ready().map(services))
+        // Waits for the first try at the external key set only: a failed fetch is retried while the node serves.
+        .compose(services -> services.tokens().open().map(services))
         .compose(services -> vertx.deployVerticle(new ReplicaMonitor(services.shards()))
             .compose(monitor -> relay(vertx, config, services)
                 .compose(relay -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
@@ -123,7 +125,7 @@ public final class Surge {
         .compose(done -> relayId == null ? Future.<Void>succeededFuture() : vertx.undeploy(relayId))
         .compose(done -> vertx.undeploy(monitorId))
         .compose(done -> services.workers().close())
-        .andThen(done -> services.tokens().close())
+        .compose(done -> services.tokens().close())
         .compose(done -> services.caches().close())
         .compose(done -> services.membership().close())
         .compose(done -> services.limiter().close())

@@ -1,19 +1,18 @@
 package surge.auth;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.NoSuchKeyIdException;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -32,12 +31,13 @@ import surge.config.SurgeConfig;
  * and {@code exp}; the subject is the user id, so a username or email change keeps tokens valid.
  *
  * <p>Accepted tokens: signed by the current secret, by one of {@code auth.jwtPreviousSecrets} (rotation: a new
- * secret signs, the old one still verifies until its tokens expired), or by a key of the JWK set in
- * {@code auth.jwksFile} (re-read every {@code auth.jwksReloadSeconds}; an external OAuth2/OIDC issuer's public keys,
- * or rotated keys); {@code iss} must be {@code auth.issuer} or one of {@code auth.externalIssuers}, {@code aud} must
+ * secret signs, the old one still verifies until its tokens expired), or by a key of the JWK set of
+ * {@code auth.jwksFile} or {@code auth.jwksUrl} (an external OAuth2/OIDC issuer's public keys, or rotated keys; see
+ * {@link KeySource}); {@code iss} must be {@code auth.issuer} or one of {@code auth.externalIssuers}, {@code aud} must
  * include {@code auth.audience}, {@code exp} must be present and not past, {@code nbf} not in the future (5 s leeway).
  * Algorithms are pinned by the keys: a token may only use the algorithm of the key that verifies it, so
- * {@code alg:none} and RS/HS confusion are refused.
+ * {@code alg:none} and RS/HS confusion are refused. A token naming a key the node lacks makes the key source look
+ * for a newer set once (rate-limited), then is checked again.
  */
 public final class Tokens {
   private static final Logger log = LoggerFactory.getLogger(Tokens.class);
@@ -48,9 +48,8 @@ public final class Tokens {
   private final JWTAuth signer;
   private final JWTOptions signing;
   private final List<PubSecKeyOptions> secrets = new ArrayList<>();
+  private final KeySource keySource;
   private volatile JWTAuth verifier;
-  private volatile String jwksText = "";
-  private long reloadTimer = -1;
 
   public Tokens(Vertx vertx, SurgeConfig.Auth config) {
     this.vertx = vertx;
@@ -68,21 +67,24 @@ public final class Tokens {
     this.signing = new JWTOptions().setAlgorithm("HS256").setIssuer(config.issuer())
         .setAudience(List.of(config.audience())).setExpiresInSeconds(config.tokenTtlSeconds());
     this.verifier = verifier(List.of());
-    if (!config.jwksFile().isBlank()) loadJwks(); // at start-up (a worker thread): a bad file stops the node
+    this.keySource = KeySource.of(vertx, config, keys -> verifier = verifier(keys));
   }
 
-  /** Re-reads the JWK set file every {@code auth.jwksReloadSeconds} (off the event loop); keeps the last good set. */
-  public void watchJwks() {
-    if (config.jwksFile().isBlank() || reloadTimer >= 0) return;
-    reloadTimer = vertx.setPeriodic(config.jwksReloadSeconds() * 1000L, id -> vertx.executeBlocking(() -> {
-      loadJwks();
-      return null;
-    }).onFailure(err -> log.warn("auth.jwksFile {} not reloaded, keeping the previous keys: {}", config.jwksFile(),
-        err.getMessage())));
+  /**
+   * Starts keeping the external key set fresh. Completes once its first load was tried: a node whose first fetch
+   * failed still starts, serving its own tokens and refusing external ones until a fetch succeeds.
+   */
+  public Future<Void> open() {
+    return keySource == null ? Future.succeededFuture() : keySource.open();
   }
 
-  public void close() {
-    if (reloadTimer >= 0) vertx.cancelTimer(reloadTimer);
+  public Future<Void> close() {
+    return keySource == null ? Future.succeededFuture() : keySource.close();
+  }
+
+  /** The operator view of the external key set ({@code GET /health/auth}). */
+  public JsonObject keySetStatus() {
+    return (keySource == null ? KeySetStatus.NONE : keySource.status()).toJson();
   }
 
   public String issue(long userId) {
@@ -91,7 +93,25 @@ public final class Tokens {
 
   /** The user id the token was issued to; fails for a forged, expired, foreign or malformed token. */
   public Future<Long> verify(String token) {
-    return verifier.authenticate(new TokenCredentials(token)).map(this::subjectOf);
+    return verifier.authenticate(new TokenCredentials(token))
+        .recover(err -> afterLookingForKey(token, err))
+        .map(this::subjectOf);
+  }
+
+  /** A token naming a key we lack may be signed by a key the issuer just published: look once, then check again. */
+  private Future<User> afterLookingForKey(String token, Throwable err) {
+    if (!(err instanceof NoSuchKeyIdException) || keySource == null) return Future.failedFuture(err);
+    return onCallersContext(keySource.unknownKey())
+        .compose(looked -> looked ? verifier.authenticate(new TokenCredentials(token)) : Future.failedFuture(err));
+  }
+
+  /** The request's handlers must go on on its own event loop, not on the one the key source answered from. */
+  private static <T> Future<T> onCallersContext(Future<T> future) {
+    Context caller = Vertx.currentContext();
+    if (caller == null) return future;
+    Promise<T> promise = Promise.promise();
+    future.onComplete(result -> caller.runOnContext(v -> promise.handle(result)));
+    return promise.future();
   }
 
   private Long subjectOf(User user) {
@@ -104,23 +124,6 @@ public final class Tokens {
     String sub = claims.getString("sub");
     if (sub == null) throw new IllegalArgumentException("token has no subject");
     return Long.parseLong(sub);
-  }
-
-  private void loadJwks() {
-    String text;
-    try {
-      text = Files.readString(Path.of(config.jwksFile()), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read auth.jwksFile " + config.jwksFile() + ": " + e.getMessage(), e);
-    }
-    if (text.equals(jwksText)) return;
-    JsonArray keys = new JsonObject(text).getJsonArray("keys");
-    if (keys == null) throw new IllegalStateException("auth.jwksFile " + config.jwksFile() + " has no \"keys\" array");
-    List<JsonObject> jwks = new ArrayList<>();
-    for (Object key : keys) jwks.add((JsonObject) key);
-    verifier = verifier(jwks);
-    jwksText = text;
-    log.info("auth: {} key(s) from {} in use", jwks.size(), config.jwksFile());
   }
 
   private JWTAuth verifier(List<JsonObject> jwks) {

@@ -1,6 +1,9 @@
 package surge.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Everything Surge reads from configuration, parsed and checked once at start.
@@ -112,12 +115,23 @@ public record SurgeConfig(
    * @param jwtPreviousSecrets HS256 keys that still verify but no longer sign, comma-separated: rotate by making the
    *     old secret a previous one until its last tokens expired ({@code auth.jwtPreviousSecrets})
    * @param externalIssuers further {@code iss} values accepted, e.g. an OAuth2/OIDC provider that signs with a key
-   *     of {@code auth.jwksFile} and puts the Surge user id in {@code sub} ({@code auth.externalIssuers})
-   * @param jwksFile a JWK set ({@code {"keys": [...]}}) of further verification keys, empty for none ({@code auth.jwksFile})
+   *     of {@code auth.jwksFile} or {@code auth.jwksUrl} and puts the Surge user id in {@code sub}
+   *     ({@code auth.externalIssuers})
+   * @param jwksFile a JWK set ({@code {"keys": [...]}}) of further verification keys, empty for none ({@code auth.jwksFile});
+   *     excludes {@code jwksUrl}
    * @param jwksReloadSeconds how often the JWK set file is re-read ({@code auth.jwksReloadSeconds})
+   * @param jwksUrl where to fetch a JWK set of further verification keys, e.g. an OIDC provider's {@code jwks_uri};
+   *     https, or http to a loopback host ({@code auth.jwksUrl}); empty for none; excludes {@code jwksFile}
+   * @param jwksRefreshSeconds how often the set at {@code jwksUrl} is fetched again; a shorter
+   *     {@code Cache-Control: max-age} of the response wins ({@code auth.jwksRefreshSeconds})
+   * @param jwksMinRefreshSeconds least time between two fetches that tokens with an unknown key id cause, the floor
+   *     of a response's max-age, and the retry delay after a failed fetch ({@code auth.jwksMinRefreshSeconds})
+   * @param jwksAllowHttp let {@code jwksUrl} be plain http to a host that is not loopback ({@code auth.jwksAllowHttp}):
+   *     keys fetched that way can be swapped by anyone on the path, so only for a trusted network
    */
   public record Auth(String jwtSecret, String issuer, int tokenTtlSeconds, String audience, List<String> jwtPreviousSecrets,
-                     List<String> externalIssuers, String jwksFile, int jwksReloadSeconds) {}
+                     List<String> externalIssuers, String jwksFile, int jwksReloadSeconds, String jwksUrl,
+                     int jwksRefreshSeconds, int jwksMinRefreshSeconds, boolean jwksAllowHttp) {}
 
   /**
    * Clustering of the nodes' Vert.x instances (Hazelcast, see {@link surge.cluster.Cluster}): with it on, the event bus
@@ -275,6 +289,38 @@ public record SurgeConfig(
     return cluster;
   }
 
+  /** At most one JWK set source, and a URL whose keys cannot be swapped on the way unless the operator said so. */
+  private static void checkJwksSource(Auth auth) {
+    if (!auth.jwksFile().isBlank() && !auth.jwksUrl().isBlank()) {
+      throw new ConfigException("config keys auth.jwksFile (SURGE_AUTH_JWKS_FILE) and auth.jwksUrl (SURGE_AUTH_JWKS_URL)"
+          + " exclude each other: set one");
+    }
+    if (auth.jwksUrl().isBlank()) return;
+    URI uri = jwksUri(auth.jwksUrl());
+    if (uri.getScheme().equalsIgnoreCase("http") && !loopbackHost(uri.getHost()) && !auth.jwksAllowHttp()) {
+      throw new ConfigException("config key auth.jwksUrl (SURGE_AUTH_JWKS_URL): plain http is allowed to a loopback host"
+          + " only, got '" + auth.jwksUrl() + "'; use https, or set auth.jwksAllowHttp=true on a trusted network");
+    }
+  }
+
+  private static URI jwksUri(String url) {
+    try {
+      URI uri = new URI(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("https") || scheme.equals("http")) && uri.getHost() != null) return uri;
+    } catch (URISyntaxException e) {
+      // reported below, with the key's name
+    }
+    throw new ConfigException("config key auth.jwksUrl (SURGE_AUTH_JWKS_URL): expected an absolute https:// or http://"
+        + " URL, got '" + url + "'");
+  }
+
+  /** By name only: resolving it here would block, and DNS can be answered by someone else. */
+  static boolean loopbackHost(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    return h.equals("localhost") || h.equals("[::1]") || h.matches("127(\\.\\d{1,3}){3}");
+  }
+
   /** Exactly one mode: Hazelcast refuses a configuration that sets both, and finds nothing with neither. */
   private static void checkKubernetes(Kubernetes k) {
     if (k.dnsMode() && !k.serviceName().isBlank()) {
@@ -326,7 +372,9 @@ public record SurgeConfig(
         c.integer("redis.breakerFailures", 1, 1000));
     Auth auth = new Auth(c.string("auth.jwtSecret"), c.string("auth.issuer"),
         c.integer("auth.tokenTtlSeconds", 60, 365 * 86400), c.string("auth.audience"), c.list("auth.jwtPreviousSecrets"),
-        c.list("auth.externalIssuers"), c.string("auth.jwksFile"), c.integer("auth.jwksReloadSeconds", 1, 86_400));
+        c.list("auth.externalIssuers"), c.string("auth.jwksFile"), c.integer("auth.jwksReloadSeconds", 1, 86_400),
+        c.string("auth.jwksUrl").trim(), c.integer("auth.jwksRefreshSeconds", 1, 86_400),
+        c.integer("auth.jwksMinRefreshSeconds", 1, 3_600), c.bool("auth.jwksAllowHttp"));
     if (profile.equals("prod") && auth.jwtSecret().length() < 32) {
       throw new ConfigException("config key auth.jwtSecret (SURGE_AUTH_JWT_SECRET) must be set to at least 32 characters in the prod profile");
     }
@@ -336,6 +384,7 @@ public record SurgeConfig(
     if (auth.issuer().isBlank() || auth.audience().isBlank()) {
       throw new ConfigException("config keys auth.issuer and auth.audience must not be empty");
     }
+    checkJwksSource(auth);
     Passwords passwords = new Passwords(c.integer("passwords.memoryKib", 8, 4 << 20),
         c.integer("passwords.iterations", 1, 100), c.integer("passwords.parallelism", 1, 64));
     Cache cache = new Cache(c.bool("cache.enabled"), c.integer("cache.l1MaxEntries", 1, 10_000_000),

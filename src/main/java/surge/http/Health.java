@@ -6,6 +6,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
+import surge.auth.Tokens;
 import surge.cache.Caches;
 import surge.cluster.ClusterMembership;
 import surge.db.Shards;
@@ -17,8 +18,9 @@ import surge.stream.Streams;
  * not shutting down) and
  * {@code /health/shards}, the operator view of physical shards, replicas, lag and query counters,
  * {@code /health/events}, the outbox relay's view (backlog rows and age per shard, active here or not),
- * {@code /health/cache}, {@code /health/cluster} (members as this node sees them, its node id, merges) and
- * {@code /health/stream} (the live streams' counters).
+ * {@code /health/cache}, {@code /health/cluster} (members as this node sees them, its node id, merges),
+ * {@code /health/stream} (the live streams' counters) and {@code /health/auth} (the external JWK set: source, last
+ * load, key count, last error).
  * The operator view names hosts and ports, so it answers loopback connections only (404 otherwise)
  * until the management port exists.
  */
@@ -30,15 +32,17 @@ final class Health {
   private final ClusterMembership membership;
   private final surge.Lifecycle lifecycle;
   private final Streams streams;
+  private final Tokens tokens;
 
   Health(Shards db, Caches caches, RelayStats relay, ClusterMembership membership, surge.Lifecycle lifecycle,
-         Streams streams) {
+         Streams streams, Tokens tokens) {
     this.db = db;
     this.caches = caches;
     this.relay = relay;
     this.membership = membership;
     this.lifecycle = lifecycle;
     this.streams = streams;
+    this.tokens = tokens;
   }
 
   void mount(Router root) {
@@ -64,6 +68,9 @@ final class Health {
     root.get("/health/stream").handler(Respond.ok(ctx -> !loopback(ctx)
         ? Future.failedFuture(ApiError.notFound("route"))
         : Future.succeededFuture(streams.status())));
+    root.get("/health/auth").handler(Respond.ok(ctx -> !loopback(ctx)
+        ? Future.failedFuture(ApiError.notFound("route"))
+        : Future.succeededFuture(new JsonObject().put("jwks", tokens.keySetStatus()))));
   }
 
   private static boolean loopback(RoutingContext ctx) {

@@ -158,4 +158,39 @@ class SurgeConfigTest {
     assertEquals("prod", apiJoin.getProperty("namespace"));
     assertEquals(null, apiJoin.getProperty("service-dns"));
   }
+
+  @Test
+  void aJwkSetFileAndUrlExcludeEachOther() {
+    ConfigException both = rejected("--auth.jwksFile=conf/jwks.json", "--auth.jwksUrl=https://id.example.com/jwks");
+    assertTrue(both.getMessage().contains("auth.jwksFile") && both.getMessage().contains("auth.jwksUrl"), both.getMessage());
+    assertTrue(both.getMessage().contains("SURGE_AUTH_JWKS_URL"), both.getMessage());
+    Map<String, String> env = Map.of("SURGE_AUTH_JWKS_FILE", "conf/jwks.json");
+    assertThrows(ConfigException.class, () -> SurgeConfig.from(ConfigTree.load(SHIPPED, env,
+        List.of("--auth.jwksUrl=https://id.example.com/jwks"))), "one from the environment, one from the command line");
+    assertEquals("conf/jwks.json", load("--auth.jwksFile=conf/jwks.json").auth().jwksFile());
+  }
+
+  @Test
+  void aJwkSetUrlIsHttpsOrLoopbackHttpUnlessPlainHttpIsAllowed() {
+    SurgeConfig.Auth shipped = load().auth();
+    assertEquals("", shipped.jwksUrl());
+    assertEquals(300, shipped.jwksRefreshSeconds());
+    assertEquals(30, shipped.jwksMinRefreshSeconds());
+    assertFalse(shipped.jwksAllowHttp());
+    assertEquals("https://id.example.com/.well-known/jwks.json",
+        load("--auth.jwksUrl=https://id.example.com/.well-known/jwks.json").auth().jwksUrl());
+    for (String loopback : new String[] {"http://127.0.0.1:8081/jwks", "http://localhost/jwks", "http://[::1]:9/k"}) {
+      assertEquals(loopback, load("--auth.jwksUrl=" + loopback).auth().jwksUrl());
+    }
+    ConfigException http = rejected("--auth.jwksUrl=http://id.example.com/jwks");
+    assertTrue(http.getMessage().contains("auth.jwksUrl") && http.getMessage().contains("auth.jwksAllowHttp"),
+        http.getMessage());
+    rejected("--auth.jwksUrl=http://127.0.0.1.example.com/jwks");
+    assertTrue(load("--auth.jwksUrl=http://id.internal/jwks", "--auth.jwksAllowHttp=true").auth().jwksAllowHttp());
+    for (String bad : new String[] {"ftp://id.example.com/jwks", "id.example.com/jwks", "https:///jwks", "https://a b/"}) {
+      assertTrue(rejected("--auth.jwksUrl=" + bad).getMessage().contains("auth.jwksUrl"), bad);
+    }
+    rejected("--auth.jwksRefreshSeconds=0");
+    rejected("--auth.jwksMinRefreshSeconds=0");
+  }
 }
