@@ -86,7 +86,9 @@ public final class PhysicalShard {
   /** A pool; {@code connectTimeoutMs} 0 keeps the driver's network defaults. */
   static Pool pool(Vertx vertx, SurgeConfig.Db db, ShardMap.Endpoint endpoint, String database, String name,
                    int size, int connectTimeoutMs) {
+    // the metrics name labels this pool's query series (vertx_sql_*, label namespace) like its pool series
     PgConnectOptions connect = connectOptions(db, endpoint, database);
+    connect.setMetricsName("surge-" + name);
     PoolOptions options = new PoolOptions()
         .setMaxSize(size)
         .setMaxWaitQueueSize(db.poolMaxWaitQueue())

@@ -102,8 +102,9 @@ public final class Metrics {
         .setEnabled(true)
         .setRegistryName("surge-" + UUID.randomUUID())
         .setJvmMetricsEnabled(false) // bound here, for every node (see bindJvm)
+        // NAMESPACE: a client's metrics name; the pg pools set theirs to the pool name (bounded: shards × roles)
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME,
-            Label.EB_SIDE, Label.EB_FAILURE))
+            Label.EB_SIDE, Label.EB_FAILURE, Label.NAMESPACE))
         .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
         // TCP client totals of every pg and Redis connection in one untagged series, whose gauge Micrometer warns
         // about at each new client; the pools' series say more.
