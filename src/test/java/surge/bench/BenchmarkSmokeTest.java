@@ -61,7 +61,8 @@ class BenchmarkSmokeTest {
         .collect(Collectors.toMap(r -> r[0], r -> r, (a, b) -> b));
     for (String scenario : SCENARIOS) assertTrue(rows.containsKey(scenario), "no result for " + scenario);
     rows.forEach((name, row) -> {
-      assertTrue(Long.parseLong(row[column.apply("requests")]) > 0, name + " sent no request");
+      // a warm-up of a second or two may complete nothing on a machine busy with other work; a measured run must
+      if (!name.startsWith("warm-")) assertTrue(Long.parseLong(row[column.apply("requests")]) > 0, name + " sent no request");
       assertEquals(0, Long.parseLong(row[column.apply("unexpected")]),
           name + " had unexpected statuses: " + row[column.apply("samples")]);
     });

@@ -40,7 +40,8 @@ class ShutdownTest {
   @BeforeAll
   static void start(Vertx vertx) {
     node = TestNode.start(vertx, Map.of("shutdown.drainDelayMs", Integer.toString(DRAIN_MS),
-        "shutdown.graceMs", "30000", "passwords.memoryKib", "65536", "passwords.iterations", "3",
+        // a generous grace: on a loaded machine the registrations may take long, and the test is about not cutting them
+        "shutdown.graceMs", "120000", "passwords.memoryKib", "65536", "passwords.iterations", "3",
         "workers.poolSize", "2", "http.requestTimeoutMs", "0")); // slow on purpose: no request timeout
     web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
         new PoolOptions().setHttp1MaxSize(32));
