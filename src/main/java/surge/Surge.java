@@ -15,6 +15,7 @@ import surge.demo.DemoData;
 import surge.events.OutboxRelay;
 import surge.http.HttpInstances;
 import surge.http.HttpVerticle;
+import surge.http.OperatorViews;
 import surge.metrics.ManagementVerticle;
 import surge.metrics.Metrics;
 
@@ -83,7 +84,8 @@ public final class Surge {
   /** The management server (metrics), once the node serves; none with {@code management.enabled} off. */
   private Future<Surge> startManagement(SurgeConfig config) {
     if (!config.management().enabled()) return Future.succeededFuture(this);
-    ManagementVerticle verticle = new ManagementVerticle(config.management(), services.metrics(), http);
+    ManagementVerticle verticle = new ManagementVerticle(config.management(), services.metrics(), http,
+        OperatorViews.of(services));
     return vertx.deployVerticle(verticle).map(id -> {
       management = verticle;
       return this;

@@ -41,8 +41,8 @@ public final class Api {
     root.route().handler(Edge.securityHeaders(http.tls()));
     root.route().handler(cors(http));
     root.route().handler(HttpCaching.policy(s.caches().httpMaxAgeSeconds()));
-    new Health(s.shards(), s.caches(), s.relayStats(), s.membership(), s.lifecycle(), s.streams(), s.tokens()).mount(root);
-    root.get("/health/ratelimit").handler(RateLimitHandler.status(s.limiter()));
+    new Health(s.shards(), s.lifecycle()).mount(root);
+    OperatorViews.mount(root, OperatorViews.of(s), OperatorViews::directLoopback);
     // "/api/*" first: a sub-router that finds no route hands its 404/405 to the parent, and the
     // last one tried wins. In this order "/api/v1/..." ends in the v1 mount, so its 405 is kept.
     root.route("/api/*").subRouter(api);

@@ -5,18 +5,23 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Map;
+import java.util.function.Supplier;
 import surge.config.SurgeConfig;
+import surge.http.OperatorViews;
 
 /**
  * The management server: operator endpoints on {@code management.host}:{@code management.port}, apart from the API
  * (its own HTTP server, so the API port never serves them, and loopback-only by default). One instance per node,
  * deployed by {@link surge.Surge#start} when {@code management.enabled}. Endpoints: {@code GET /metrics}
- * (Prometheus text format) with {@code metrics.enabled}; with {@code management.token} set, the operator endpoints
- * under {@code /admin} (see {@link Admin}). New endpoints go into {@link #router}.
+ * (Prometheus text format) with {@code metrics.enabled}; the operator views {@code GET /health/<name>} (see
+ * {@link OperatorViews}); with {@code management.token} set, the operator endpoints that change the node, under
+ * {@code /admin} (see {@link Admin}). New endpoints go into {@link #router}.
  */
 public final class ManagementVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ManagementVerticle.class);
@@ -26,18 +31,24 @@ public final class ManagementVerticle extends VerticleBase {
   private final SurgeConfig.Management config;
   private final Metrics metrics;
   private final HttpScaling scaling;
+  private final Map<String, Supplier<JsonObject>> views;
   private HttpServer server;
 
-  public ManagementVerticle(SurgeConfig.Management config, Metrics metrics, HttpScaling scaling) {
+  /** {@code views}: the operator views to serve (see {@link OperatorViews#of}); empty for none. */
+  public ManagementVerticle(SurgeConfig.Management config, Metrics metrics, HttpScaling scaling,
+                            Map<String, Supplier<JsonObject>> views) {
     this.config = config;
     this.metrics = metrics;
     this.scaling = scaling;
+    this.views = views;
   }
 
   /** The management routes; unknown paths answer 404. */
-  static Router router(Vertx vertx, Metrics metrics) {
+  static Router router(Vertx vertx, Metrics metrics, Map<String, Supplier<JsonObject>> views) {
     Router router = Router.router(vertx);
     if (metrics.enabled()) router.get("/metrics").handler(ctx -> scrape(vertx, metrics, ctx));
+    // the server's bind address is the guard here (management.host)
+    OperatorViews.mount(router, views, ctx -> true);
     return router;
   }
 
@@ -69,7 +80,7 @@ public final class ManagementVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
-    return server.requestHandler(withAdmin(router(vertx, metrics))).listen()
+    return server.requestHandler(withAdmin(router(vertx, metrics, views))).listen()
         .onSuccess(s -> log.info("management server on {}:{}{}", config.host(), s.actualPort(),
             metrics.enabled() ? " (GET /metrics)" : ""));
   }

@@ -192,16 +192,4 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
     }
     return null;
   }
-
-  /** {@code GET /health/ratelimit}: the limiter's counters, loopback connections only (404 otherwise). */
-  public static Handler<RoutingContext> status(Limiter limiter) {
-    return ctx -> {
-      SocketAddress peer = ctx.request().connection().remoteAddress();
-      String host = peer == null ? null : peer.hostAddress();
-      boolean loopback = host != null && (host.equals("127.0.0.1") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1"));
-      HttpServerResponse response = ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8);
-      if (!loopback) response.setStatusCode(404).end("{\"errors\":{\"route\":[\"not found\"]}}");
-      else response.end(limiter.status().encode());
-    };
-  }
 }

@@ -171,6 +171,24 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void operatorViewsOnTheManagementPortAndToDirectLocalCallersOfTheApi() {
+    for (String view : List.of("shards", "events", "cache", "ratelimit", "cluster", "stream", "auth")) {
+      HttpResponse<Buffer> there = management.get(node.managementPort(), "127.0.0.1", "/health/" + view).send().await();
+      assertEquals(200, there.statusCode(), view);
+      assertFalse(there.bodyAsJsonObject().isEmpty(), view);
+      assertEquals(200, api.get("/health/" + view).statusCode(), view + " to a shell on the node");
+      // a reverse proxy on the same host connects from loopback too: what it forwards is not a local caller
+      for (String header : List.of("X-Forwarded-For", "Forwarded", "X-Real-IP")) {
+        HttpResponse<Buffer> proxied = management.get(config.http().port(), "127.0.0.1", "/health/" + view)
+            .putHeader(header, header.equals("Forwarded") ? "for=203.0.113.7" : "203.0.113.7").send().await();
+        assertEquals(404, proxied.statusCode(), view + " through a proxy (" + header + ")");
+      }
+    }
+    assertTrue(management.get(node.managementPort(), "127.0.0.1", "/health/events").send().await()
+        .bodyAsJsonObject().containsKey("kafkaBreaker"));
+  }
+
+  @Test
   void notOnTheApiPort() {
     assertEquals(404, api.get("/metrics").statusCode());
   }
