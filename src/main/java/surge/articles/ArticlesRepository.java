@@ -42,6 +42,10 @@ final class ArticlesRepository {
       + " EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = $1) AS favorited";
   private static final String BY_IDS = ITEM + " FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = ANY($2)";
   private static final String ONE = ITEM + ", a.body FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = $2";
+  /** {@link #ONE} and whether the viewer follows the author: for viewers whose follows rows live on the article's database. */
+  private static final String ONE_FOLLOWING = ITEM + ", a.body,"
+      + " EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = $1 AND fo.followee_id = a.author_id) AS following"
+      + " FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = $2";
   // Outbox events (migration V3): every article, favorite and comment event has the article as its
   // aggregate, so one article's events keep their order under one Kafka key.
   // updatedAt moves forward with every update of one article, so consumers can order or skip stale updates.
@@ -92,6 +96,26 @@ final class ArticlesRepository {
   Future<Optional<Article>> byId(long id, Viewer viewer) {
     return shards.byId(id).read(viewer, db -> db.preparedQuery(ONE).execute(Tuple.of(viewer.id(), id)))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Article.from(rows.iterator().next(), true)));
+  }
+
+  /**
+   * The article as the viewer sees it, in one statement on the article's physical shard: its row
+   * and tags, its author's profile (the author's user row is on the same logical shard: articles are
+   * placed by their author, and {@code articles.author_id} is a foreign key into that database) and
+   * the viewer's favorite (favorites live with the article). Follows live on the follower's shard,
+   * so the follow flag comes along only when the viewer's logical shard maps to the same physical
+   * shard; otherwise {@link Viewed#following} is null and the caller asks the viewer's shard.
+   */
+  Future<Optional<Viewed>> viewed(long id, Viewer viewer) {
+    PhysicalShard shard = shards.byId(id);
+    boolean followsHere = !viewer.isAnonymous() && shards.byId(viewer.user()) == shard;
+    String sql = followsHere ? ONE_FOLLOWING : ONE;
+    return shard.read(viewer, db -> db.preparedQuery(sql).execute(Tuple.of(viewer.id(), id))).map(rows -> {
+      if (rows.size() == 0) return Optional.<Viewed>empty();
+      Row row = rows.iterator().next();
+      Boolean following = followsHere ? row.getBoolean("following") : viewer.isAnonymous() ? Boolean.FALSE : null;
+      return Optional.of(new Viewed(Article.from(row, true), following));
+    });
   }
 
   /** Whether the viewer favorited the article (one query on the article's shard); false for anonymous viewers. */
@@ -275,6 +299,9 @@ final class ArticlesRepository {
   }
 
   record Page(List<Article> articles, long total) {}
+
+  /** An article for one viewer; {@code following} (of its author) is null when it was not read with it. */
+  record Viewed(Article article, Boolean following) {}
 
   /** An article's place in the list order. */
   record Key(long id, OffsetDateTime createdAt) {}

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import surge.articles.ArticlesRepository.Viewed;
 import surge.cache.Caches;
 import surge.db.Shards;
 import surge.db.Viewer;
@@ -19,8 +20,9 @@ import surge.profiles.ProfilesService;
  *
  * <p>Caching (see {@link Caches}): reading requests take an article from the {@code article} cache
  * (its author from the {@code profile} cache) and read only the viewer's {@code favorited} and
- * {@code following} per request; anonymous global and by-tag list pages come whole from the
- * {@code list} cache. Requests that write read the database. Every write invalidates before it answers.
+ * {@code following} per request; anonymous global, by-tag and by-author list pages come whole from the
+ * {@code list} cache. Requests that write, and every read with {@code cache.enabled=false}, read an
+ * article, its author and the viewer's flags in one statement. Every write invalidates before it answers.
  */
 public final class ArticlesService {
   /** Cache loads read primaries, so a load that starts after a write commits sees it. */
@@ -37,11 +39,24 @@ public final class ArticlesService {
 
   /** The article a slug names, as the viewer sees it; 404 {@code article} when there is none. */
   public Future<Article> find(String slug, Viewer viewer) {
+    return read(slug, viewer).map(Viewed::article);
+  }
+
+  /**
+   * The article with what came along with it. Through the cache for reading requests; otherwise
+   * (a request that writes, or {@code cache.enabled=false}) one statement reads it with its author
+   * and the viewer's flags: splitting the read only pays when the parts are cached apart. It reads
+   * where the viewer may read (a replica for anonymous viewers): cache loads read primaries only so
+   * that no stale value is kept, and nothing is kept here.
+   */
+  private Future<Viewed> read(String slug, Viewer viewer) {
     var id = Slugs.idOf(slug);
     if (id.isEmpty()) return Future.failedFuture(ApiError.notFound("article"));
-    Future<Optional<Article>> read = viewer.writing() ? repository.byId(id.getAsLong(), viewer) : cached(id.getAsLong(), viewer);
+    Future<Optional<Viewed>> read = viewer.writing() || !caches.enabled()
+        ? repository.viewed(id.getAsLong(), viewer)
+        : cached(id.getAsLong(), viewer).map(found -> found.map(article -> new Viewed(article, null)));
     return read.map(found -> found
-        .filter(article -> article.slug().equals(slug)) // an old title's slug no longer names it
+        .filter(viewed -> viewed.article().slug().equals(slug)) // an old title's slug no longer names it
         .orElseThrow(() -> ApiError.notFound("article")));
   }
 
@@ -59,13 +74,13 @@ public final class ArticlesService {
   }
 
   public Future<JsonObject> get(String slug, Viewer viewer) {
-    return find(slug, viewer).compose(article -> single(article, viewer));
+    return read(slug, viewer).compose(viewed -> single(viewed, viewer));
   }
 
   public Future<JsonObject> create(Viewer author, ArticleInput input) {
     return repository.insert(author, input.title(), input.description(), input.body(), input.tags())
         .compose(id -> caches.articleChanged(null, author).map(id))
-        .compose(id -> repository.byId(id, author))
+        .compose(id -> repository.viewed(id, author))
         .compose(article -> single(article.orElseThrow(() -> ApiError.notFound("article")), author));
   }
 
@@ -73,7 +88,7 @@ public final class ArticlesService {
     return owned(slug, user)
         .compose(article -> repository.update(article.id(), user, change.title(), change.description(), change.body(), change.tags())
             .compose(done -> caches.articleChanged(article.id(), user))
-            .compose(done -> repository.byId(article.id(), user)))
+            .compose(done -> repository.viewed(article.id(), user)))
         .compose(article -> single(article.orElseThrow(() -> ApiError.notFound("article")), user));
   }
 
@@ -86,17 +101,35 @@ public final class ArticlesService {
     return find(slug, user)
         .compose(article -> (on ? repository.favorite(article.id(), user) : repository.unfavorite(article.id(), user))
             .compose(done -> caches.articleChanged(article.id(), user))
-            .compose(done -> repository.byId(article.id(), user)))
+            .compose(done -> repository.viewed(article.id(), user)))
         .compose(article -> single(article.orElseThrow(() -> ApiError.notFound("article")), user));
   }
 
   /** Global list filtered by tag, author and favoriting user; unknown names give an empty page. */
   public Future<JsonObject> list(String tag, String author, String favoritedBy, Viewer viewer, int limit, int offset) {
-    if (viewer.isAnonymous() && !viewer.writing() && author == null && favoritedBy == null) {
-      String key = caches.listGeneration() + ":articles:" + limit + ":" + offset + ":" + (tag == null ? "-" : "t=" + tag);
+    if (viewer.isAnonymous() && !viewer.writing() && favoritedBy == null) {
       // list loads may read replicas: lists are cached for anonymous readers only, whose bound includes replica lag
-      return caches.lists().get(key, false, () -> page(new ArticleFilter(tag, null, null, null), viewer, limit, offset));
+      return caches.lists().get(listKey(tag, author, limit, offset), false,
+          () -> filtered(tag, author, null, viewer, limit, offset));
     }
+    return filtered(tag, author, favoritedBy, viewer, limit, offset);
+  }
+
+  /**
+   * The list-cache key of an anonymous page. Author pages are as safe to cache as global ones: every
+   * write that can change one (an article written, changed, deleted or (un)favorited; a rename or
+   * profile change) moves the generation, and a name nobody bears yet pages the same as a new user
+   * who has no articles. The author name is length-prefixed, so no tag or name can make two filters
+   * share a key, and keys without an author keep their old shape.
+   */
+  private String listKey(String tag, String author, int limit, int offset) {
+    return caches.listGeneration() + ":articles:" + limit + ":" + offset + ":"
+        + (author == null ? "" : "a" + author.length() + "=" + author + ":")
+        + (tag == null ? "-" : "t=" + tag);
+  }
+
+  private Future<JsonObject> filtered(String tag, String author, String favoritedBy, Viewer viewer, int limit, int offset) {
+    if (author == null && favoritedBy == null) return page(new ArticleFilter(tag, null, null, null), viewer, limit, offset);
     Future<Long> authorId = author == null ? Future.succeededFuture() : profiles.idOf(author, viewer);
     Future<Long> favoriterId = favoritedBy == null ? Future.succeededFuture() : profiles.idOf(favoritedBy, viewer);
     return Future.all(authorId, favoriterId).compose(ids -> {
@@ -131,9 +164,12 @@ public final class ArticlesService {
     });
   }
 
-  private Future<JsonObject> single(Article article, Viewer viewer) {
-    return profiles.isFollowing(viewer, article.author().id())
-        .map(following -> new JsonObject().put("article", article.toJson(following)));
+  /** The one-article response; the follow flag is read from the viewer's shard unless it came with the article. */
+  private Future<JsonObject> single(Viewed viewed, Viewer viewer) {
+    Article article = viewed.article();
+    Future<Boolean> following = viewed.following() != null ? Future.succeededFuture(viewed.following())
+        : profiles.isFollowing(viewer, article.author().id());
+    return following.map(follows -> new JsonObject().put("article", article.toJson(follows)));
   }
 
   private static JsonObject emptyPage() {

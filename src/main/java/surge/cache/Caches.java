@@ -20,8 +20,8 @@ import surge.resilience.Breaker;
  * <ul>
  *   <li>{@code article}: article id → the article without viewer fields (author as an id);</li>
  *   <li>{@code profile}: {@code id:<userId>} and {@code name:<username>} → id, username, bio, image;</li>
- *   <li>{@code list}: anonymous responses of {@code GET /articles} (no author/favorited filter) and
- *       {@code GET /tags}, keyed by the current list generation, tag, limit, offset.</li>
+ *   <li>{@code list}: anonymous responses of {@code GET /articles} (no favorited filter) and
+ *       {@code GET /tags}, keyed by the current list generation, author, tag, limit, offset.</li>
  * </ul>
  *
  * <p>Invalidation: a write tombstones the changed keys in L2, drops them from this node's L1, moves
@@ -153,6 +153,11 @@ public final class Caches {
           }
           return deleted.compose(done -> next.equals("0") ? Future.<Void>succeededFuture() : scanAndDelete(next));
         });
+  }
+
+  /** {@code cache.enabled}: false means every read goes to the database, so callers need not read in cacheable parts. */
+  public boolean enabled() {
+    return enabled;
   }
 
   /** {@code http.cacheMaxAgeSeconds}: max-age of anonymous API responses. */
