@@ -28,7 +28,7 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
   /** {@code metrics}: the node's registry, the one its Vert.x was built with if it was (see {@link Metrics#vertxBuilder}). */
   public static Services create(Vertx vertx, SurgeConfig config, Metrics metrics) {
     Shards shards = Shards.connect(vertx, config.db(), config.redis());
-    Tokens tokens = new Tokens(vertx, config.auth());
+    Tokens tokens = new Tokens(vertx, config.auth(), UsersService.accounts(shards));
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("surge-cpu", config.workerPoolSize());
     PasswordHasher hasher = new PasswordHasher(workers, config.passwords());
     ClusterMembership membership = ClusterMembership.watch(vertx, config.cluster());

@@ -18,11 +18,13 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
+import surge.http.ApiError;
 
 /**
  * Issues and checks the API's JWTs.
@@ -38,6 +40,10 @@ import surge.config.SurgeConfig;
  * Algorithms are pinned by the keys: a token may only use the algorithm of the key that verifies it, so
  * {@code alg:none} and RS/HS confusion are refused. A token naming a key the node lacks makes the key source look
  * for a newer set once (rate-limited), then is checked again.
+ *
+ * <p>Who a token speaks for: the user id in {@code sub} for Surge's own issuer, whatever the settings; for an external
+ * issuer, what {@code auth.externalUserClaim} says (see {@link ExternalUsers}). {@link #verify} is the one place that
+ * decides it, for authentication and rate limiting alike.
  */
 public final class Tokens {
   private static final Logger log = LoggerFactory.getLogger(Tokens.class);
@@ -49,9 +55,11 @@ public final class Tokens {
   private final JWTOptions signing;
   private final List<PubSecKeyOptions> secrets = new ArrayList<>();
   private final KeySource keySource;
+  private final ExternalUsers externalUsers;
   private volatile JWTAuth verifier;
 
-  public Tokens(Vertx vertx, SurgeConfig.Auth config) {
+  /** {@code accounts}: where external tokens matched by e-mail find their user. */
+  public Tokens(Vertx vertx, SurgeConfig.Auth config, AccountLookup accounts) {
     this.vertx = vertx;
     this.config = config;
     String secret = config.jwtSecret();
@@ -68,6 +76,7 @@ public final class Tokens {
         .setAudience(List.of(config.audience())).setExpiresInSeconds(config.tokenTtlSeconds());
     this.verifier = verifier(List.of());
     this.keySource = KeySource.of(vertx, config, keys -> verifier = verifier(keys));
+    this.externalUsers = new ExternalUsers(config, accounts);
   }
 
   /**
@@ -91,11 +100,30 @@ public final class Tokens {
     return signer.generateToken(new JsonObject().put("sub", Long.toString(userId)), signing);
   }
 
-  /** The user id the token was issued to; fails for a forged, expired, foreign or malformed token. */
+  /**
+   * The id of the user the token speaks for. Fails with a 401 {@link ApiError} for a forged, expired, foreign or
+   * malformed token ({@code token: is invalid}) and for an external token that names no Surge account; fails with the
+   * lookup's own cause when that account could not be looked up (the error path makes it a 503).
+   */
   public Future<Long> verify(String token) {
     return verifier.authenticate(new TokenCredentials(token))
         .recover(err -> afterLookingForKey(token, err))
-        .map(this::subjectOf);
+        .map(user -> trustedClaims(token, user))
+        .transform(checked -> checked.failed() ? Future.failedFuture(ApiError.invalidToken()) : userOf(checked.result()));
+  }
+
+  private Future<Long> userOf(JsonObject claims) {
+    return config.issuer().equals(claims.getString("iss")) ? subject(claims) : externalUsers.userId(claims);
+  }
+
+  /** The user id in {@code sub}, as Surge issues it; 401 when it is missing or not a number. */
+  static Future<Long> subject(JsonObject claims) {
+    String sub = claims.getString("sub");
+    try {
+      return Future.succeededFuture(Long.parseLong(sub));
+    } catch (NumberFormatException e) { // also a missing sub
+      return Future.failedFuture(ApiError.invalidToken());
+    }
   }
 
   /** A token naming a key we lack may be signed by a key the issuer just published: look once, then check again. */
@@ -114,16 +142,38 @@ public final class Tokens {
     return promise.future();
   }
 
-  private Long subjectOf(User user) {
+  /**
+   * The claims of a token that expires and comes from an issuer this node trusts. A token in Surge's own name must
+   * also be signed by one of Surge's own keys: the verifier holds the external keys too, and without this check an
+   * external issuer's key could sign a token with {@code iss} = {@code auth.issuer} and any user id in {@code sub}.
+   */
+  private JsonObject trustedClaims(String token, User user) {
     JsonObject claims = user.principal(); // every claim but exp, iat and nbf, which Vert.x keeps in the attributes
     if (!user.attributes().containsKey("exp")) throw new IllegalArgumentException("token has no expiry");
     String issuer = claims.getString("iss");
-    if (!config.issuer().equals(issuer) && !config.externalIssuers().contains(issuer)) {
+    if (config.issuer().equals(issuer)) {
+      if (!signedByOwnKey(header(token))) throw new IllegalArgumentException("own issuer, foreign key");
+    } else if (!config.externalIssuers().contains(issuer)) {
       throw new IllegalArgumentException("token from an issuer this node does not trust");
     }
-    String sub = claims.getString("sub");
-    if (sub == null) throw new IllegalArgumentException("token has no subject");
-    return Long.parseLong(sub);
+    return claims;
+  }
+
+  /**
+   * HS256, and a kid (when named, as Surge names it) of {@code auth.jwtSecret} / {@code auth.jwtPreviousSecrets}. An
+   * unnamed HS256 key can only be one of those or a symmetric key an operator put in the JWK set file (a fetched set
+   * never keeps one), so an external issuer's published keys can never sign in Surge's name.
+   */
+  private boolean signedByOwnKey(JsonObject header) {
+    if (!"HS256".equals(header.getString("alg"))) return false;
+    String kid = header.getString("kid");
+    return kid == null || secrets.stream().anyMatch(key -> kid.equals(key.getId()));
+  }
+
+  /** The token's JOSE header; it verified already, so it is well-formed. */
+  static JsonObject header(String token) {
+    int dot = token.indexOf('.');
+    return new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8));
   }
 
   private JWTAuth verifier(List<JsonObject> jwks) {

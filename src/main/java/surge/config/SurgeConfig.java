@@ -115,8 +115,8 @@ public record SurgeConfig(
    * @param jwtPreviousSecrets HS256 keys that still verify but no longer sign, comma-separated: rotate by making the
    *     old secret a previous one until its last tokens expired ({@code auth.jwtPreviousSecrets})
    * @param externalIssuers further {@code iss} values accepted, e.g. an OAuth2/OIDC provider that signs with a key
-   *     of {@code auth.jwksFile} or {@code auth.jwksUrl} and puts the Surge user id in {@code sub}
-   *     ({@code auth.externalIssuers})
+   *     of {@code auth.jwksFile} or {@code auth.jwksUrl}; which Surge user its tokens speak for is
+   *     {@code externalUserClaim} ({@code auth.externalIssuers})
    * @param jwksFile a JWK set ({@code {"keys": [...]}}) of further verification keys, empty for none ({@code auth.jwksFile});
    *     excludes {@code jwksUrl}
    * @param jwksReloadSeconds how often the JWK set file is re-read ({@code auth.jwksReloadSeconds})
@@ -128,10 +128,23 @@ public record SurgeConfig(
    *     of a response's max-age, and the retry delay after a failed fetch ({@code auth.jwksMinRefreshSeconds})
    * @param jwksAllowHttp let {@code jwksUrl} be plain http to a host that is not loopback ({@code auth.jwksAllowHttp}):
    *     keys fetched that way can be swapped by anyone on the path, so only for a trusted network
+   * @param externalUserClaim how a token of an external issuer names its Surge user ({@code auth.externalUserClaim}):
+   *     {@link #USER_BY_SUB}, its {@code sub} is the Surge user id; {@link #USER_BY_EMAIL}, the account whose e-mail
+   *     is the token's {@code email} claim, which the issuer must mark {@code email_verified: true}. Surge's own
+   *     tokens always carry the user id in {@code sub}
    */
   public record Auth(String jwtSecret, String issuer, int tokenTtlSeconds, String audience, List<String> jwtPreviousSecrets,
                      List<String> externalIssuers, String jwksFile, int jwksReloadSeconds, String jwksUrl,
-                     int jwksRefreshSeconds, int jwksMinRefreshSeconds, boolean jwksAllowHttp) {}
+                     int jwksRefreshSeconds, int jwksMinRefreshSeconds, boolean jwksAllowHttp,
+                     String externalUserClaim) {
+    public static final String USER_BY_SUB = "sub";
+    public static final String USER_BY_EMAIL = "email";
+
+    /** Whether external tokens are matched to accounts by their verified e-mail rather than by {@code sub}. */
+    public boolean externalUserByEmail() {
+      return USER_BY_EMAIL.equals(externalUserClaim);
+    }
+  }
 
   /**
    * Clustering of the nodes' Vert.x instances (Hazelcast, see {@link surge.cluster.Cluster}): with it on, the event bus
@@ -303,6 +316,15 @@ public record SurgeConfig(
     }
   }
 
+  /** Exact spelling only: a typo must stop the node, not quietly keep matching by {@code sub}. */
+  private static void checkExternalUserClaim(Auth auth) {
+    String claim = auth.externalUserClaim();
+    if (!claim.equals(Auth.USER_BY_SUB) && !claim.equals(Auth.USER_BY_EMAIL)) {
+      throw new ConfigException("config key auth.externalUserClaim (SURGE_AUTH_EXTERNAL_USER_CLAIM): expected sub or"
+          + " email, got '" + claim + "'");
+    }
+  }
+
   private static URI jwksUri(String url) {
     try {
       URI uri = new URI(url);
@@ -374,7 +396,8 @@ public record SurgeConfig(
         c.integer("auth.tokenTtlSeconds", 60, 365 * 86400), c.string("auth.audience"), c.list("auth.jwtPreviousSecrets"),
         c.list("auth.externalIssuers"), c.string("auth.jwksFile"), c.integer("auth.jwksReloadSeconds", 1, 86_400),
         c.string("auth.jwksUrl").trim(), c.integer("auth.jwksRefreshSeconds", 1, 86_400),
-        c.integer("auth.jwksMinRefreshSeconds", 1, 3_600), c.bool("auth.jwksAllowHttp"));
+        c.integer("auth.jwksMinRefreshSeconds", 1, 3_600), c.bool("auth.jwksAllowHttp"),
+        c.string("auth.externalUserClaim"));
     if (profile.equals("prod") && auth.jwtSecret().length() < 32) {
       throw new ConfigException("config key auth.jwtSecret (SURGE_AUTH_JWT_SECRET) must be set to at least 32 characters in the prod profile");
     }
@@ -385,6 +408,7 @@ public record SurgeConfig(
       throw new ConfigException("config keys auth.issuer and auth.audience must not be empty");
     }
     checkJwksSource(auth);
+    checkExternalUserClaim(auth);
     Passwords passwords = new Passwords(c.integer("passwords.memoryKib", 8, 4 << 20),
         c.integer("passwords.iterations", 1, 100), c.integer("passwords.parallelism", 1, 64));
     Cache cache = new Cache(c.bool("cache.enabled"), c.integer("cache.l1MaxEntries", 1, 10_000_000),

@@ -45,6 +45,12 @@ public final class ApiError extends RuntimeException {
   public static ApiError invalidToken() { return of(401, "token", "is invalid"); }
   public static ApiError badCredentials() { return of(401, "credentials", "invalid"); }
 
+  /** An external issuer's token whose e-mail its issuer did not mark verified (matching by e-mail needs that). */
+  public static ApiError unverifiedEmail() { return of(401, "token", "has no verified email"); }
+
+  /** A valid external token whose identity no Surge account bears: accounts are not created on the fly. */
+  public static ApiError noAccount() { return of(401, "token", "no Surge account for this identity"); }
+
   /** A dependency is down or saturated: the client may retry after the given delay. */
   public static ApiError unavailable(String what, int retryAfterSeconds) {
     return new ApiError(503, new JsonObject().put(what, new JsonArray().add("is unavailable, retry later")),

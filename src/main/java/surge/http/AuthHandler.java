@@ -59,7 +59,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
     }
     tokens.verify(token).onComplete(result -> {
       if (result.failed()) {
-        ctx.fail(ApiError.invalidToken());
+        ctx.fail(result.cause()); // a 401 ApiError saying why, or a lookup failure the error path makes a 503
         return;
       }
       ctx.put(USER_ID, result.result());

@@ -24,8 +24,9 @@ import surge.http.AuthHandler;
  *       {@code POST /users/login}: {@code auth} per client IP instead, and login also {@code login} per account
  *       e-mail (read from the body; a body that is not JSON or has no e-mail skips that policy and is
  *       answered by the route's validation). OPTIONS is not limited.</li>
- *   <li>Principal: the user id of a valid token, else the client IP (the TCP peer, or the right-most entry of
- *       {@code ratelimit.trustedProxyHeader}). A request with an invalid token is limited by IP, so a 429 can
+ *   <li>Principal: the user id of a valid token (found by {@link Tokens#verify}, as for authentication, so an external
+ *       issuer's token mapped to a user by e-mail counts as that user), else the client IP (the TCP peer, or the
+ *       right-most entry of {@code ratelimit.trustedProxyHeader}). A request with an invalid token is limited by IP, so a 429 can
  *       pre-empt its 401: the limiter runs before any other work, which is what bounds token guessing.</li>
  *   <li>Every limited response carries {@code RateLimit-Policy} and {@code RateLimit}
  *       (draft-ietf-httpapi-ratelimit-headers-11, one list item per policy applied); a rejection is 429 with

@@ -1,6 +1,7 @@
 package surge.users;
 
 import io.vertx.core.Future;
+import surge.auth.AccountLookup;
 import surge.auth.PasswordHasher;
 import surge.auth.Tokens;
 import surge.cache.Caches;
@@ -19,6 +20,16 @@ public final class UsersService {
     this.hasher = hasher;
     this.tokens = tokens;
     this.caches = caches;
+  }
+
+  /**
+   * How tokens of an external issuer find their account by e-mail: the login path (the e-mail's directory row, then
+   * the user row it points at, from primaries), so an address matches exactly the account login would pick. A
+   * function of the shards alone, since the tokens it serves exist before this service does.
+   */
+  public static AccountLookup accounts(Shards shards) {
+    UsersRepository repository = new UsersRepository(shards);
+    return email -> repository.byEmail(email).map(found -> found.map(c -> c.user().id()).orElse(null));
   }
 
   /** A new user and their first token; 409 names every field already taken. */

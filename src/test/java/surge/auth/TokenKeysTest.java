@@ -42,6 +42,9 @@ class TokenKeysTest {
   static KeyPair first;
   static KeyPair second;
   static JsonObject user;
+  /** The key of the JWK set file as last written (a test rotates it). */
+  static KeyPair published;
+  static String publishedKid;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
@@ -111,6 +114,30 @@ class TokenKeysTest {
     assertEquals(401, status(byFirst), "the retired key no longer verifies");
   }
 
+  @Test
+  void anExternalKeyCannotSignInSurgesOwnName(Vertx vertx) {
+    JWTAuth external = rs(vertx, published, publishedKid);
+    String inSurgesName = external.generateToken(claims().put("exp", now() + 600), rsOptions("surge"));
+    assertEquals(401, status(inSurgesName), "iss = auth.issuer, but signed by the external issuer's key");
+    assertEquals(200, status(external.generateToken(claims().put("exp", now() + 600), rsOptions(EXTERNAL))),
+        "the same key in its own issuer's name");
+  }
+
+  @Test
+  void byDefaultAnExternalTokenNamesItsUserBySubAndItsEmailPlaysNoPart(Vertx vertx) {
+    JsonObject other = client.register("keysother");
+    JWTAuth issuer = rs(vertx, published, publishedKid);
+    String bySub = issuer.generateToken(claims().put("exp", now() + 600).put("email", other.getString("email"))
+        .put("email_verified", true), rsOptions(EXTERNAL));
+    var me = client.get("/api/user", bySub);
+    assertEquals(200, me.statusCode(), me.bodyAsString());
+    assertEquals(user.getString("username"), me.bodyAsJsonObject().getJsonObject("user").getString("username"),
+        "auth.externalUserClaim=sub (default): sub is the Surge user id");
+    String byEmail = issuer.generateToken(new JsonObject().put("sub", "provider-subject-1").put("exp", now() + 600)
+        .put("email", user.getString("email")).put("email_verified", true), rsOptions(EXTERNAL));
+    assertEquals(401, status(byEmail), "a verified e-mail does not name a user unless the node is told so");
+  }
+
   private static int status(String token) {
     return client.get("/api/user", token).statusCode();
   }
@@ -163,6 +190,8 @@ class TokenKeysTest {
     Path tmp = Files.createTempFile(jwks.getParent(), "jwks", ".tmp");
     Files.writeString(tmp, new JsonObject().put("keys", new JsonArray().add(jwk)).encode());
     Files.move(tmp, jwks, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    published = pair;
+    publishedKid = kid;
   }
 
   private static byte[] unsigned(byte[] bytes) {

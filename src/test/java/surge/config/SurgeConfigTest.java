@@ -193,4 +193,19 @@ class SurgeConfigTest {
     rejected("--auth.jwksRefreshSeconds=0");
     rejected("--auth.jwksMinRefreshSeconds=0");
   }
+
+  @Test
+  void externalTokensNameTheirUserBySubUnlessTheEmailClaimIsChosen() {
+    SurgeConfig.Auth shipped = load().auth();
+    assertEquals("sub", shipped.externalUserClaim());
+    assertFalse(shipped.externalUserByEmail());
+    assertTrue(load("--auth.externalUserClaim=email").auth().externalUserByEmail());
+    Map<String, String> env = Map.of("SURGE_AUTH_EXTERNAL_USER_CLAIM", "email");
+    assertTrue(SurgeConfig.from(ConfigTree.load(SHIPPED, env, List.of())).auth().externalUserByEmail(), "from the environment");
+    for (String bad : new String[] {"Email", "EMAIL", "preferred_username", "email_verified", "sub,email", ""}) {
+      ConfigException e = rejected("--auth.externalUserClaim=" + bad);
+      assertTrue(e.getMessage().contains("auth.externalUserClaim") && e.getMessage().contains("SURGE_AUTH_EXTERNAL_USER_CLAIM")
+          && e.getMessage().contains("'" + bad + "'"), e.getMessage());
+    }
+  }
 }
