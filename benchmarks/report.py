@@ -78,6 +78,19 @@ def warnings(folder):
     return ["", "Server warnings (from the nodes' logs):", ""] + out if out else []
 
 
+def profiles(folder):
+    """The CPU profile summaries `run --profile` wrote (flame-<scenario>.md), each with its flame graph."""
+    lines = []
+    for name in sorted(os.listdir(folder)):
+        if name.startswith("flame-") and name.endswith(".md"):
+            run = name[len("flame-"):-len(".md")]
+            with open(os.path.join(folder, name)) as f:
+                lines += ["", f"## CPU profile of {run}", "",
+                          f"async-profiler during the measured run; flame graph: [flame-{run}.html](flame-{run}.html).",
+                          "", f.read().rstrip()]
+    return lines
+
+
 def plots(folder, rows):
     try:
         import matplotlib
@@ -168,6 +181,7 @@ def main():
             for row in csv.reader(f, delimiter="\t"):
                 lines.append("| " + " | ".join(row) + " |")
     lines += warnings(folder)
+    lines += profiles(folder)
     lines += ["", "## Issue 7 targets", "", "| target | measured | verdict |", "|---|---|---|"]
     lines += [f"| {t} | {m} | {v} |" for t, m, v in targets(by)]
     made = plots(folder, rows)

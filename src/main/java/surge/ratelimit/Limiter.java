@@ -210,9 +210,8 @@ public final class Limiter {
         localDecisions.increment();
         return Future.succeededFuture(count(key, Decision.reject(policy, (key.emptyUntilNs - now + 999_999) / 1_000_000)));
       }
-      if (key.inflight == null) key.inflight = lease(key, now);
+      wait = key.inflight != null ? key.inflight : startLease(key, now);
       key.waiting++;
-      wait = key.inflight;
     }
     // Retry on the caller's context: the lease call may complete on another event loop.
     Context context = Vertx.currentContext();
@@ -223,6 +222,19 @@ public final class Limiter {
       else context.runOnContext(v -> retry(key, policy, principal, attempt, answered, promise));
     });
     return promise.future();
+  }
+
+  /**
+   * Starts a lease call and marks it in flight, unless it has already finished: when Redis answered on another
+   * event loop before {@link #lease} attached its callback, that callback ran right here (the monitor is
+   * reentrant) and cleared {@code inflight} already (the breaker's completion hops through the caller's context, which
+   * makes this rare, but nothing guarantees it). Marking the finished call in flight would leave it there for
+   * good: every later request of the key would wait on it, retry at once and be refused after {@link #MAX_ATTEMPTS}.
+   */
+  private Future<Boolean> startLease(Key key, long now) {
+    Future<Boolean> call = lease(key, now);
+    if (!call.isComplete()) key.inflight = call;
+    return call;
   }
 
   /** The common case, without a lock: one token of the node's lease, or null when the lease is spent or expired. */
