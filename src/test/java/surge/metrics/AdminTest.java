@@ -77,7 +77,7 @@ class AdminTest {
       Thread t = new Thread(() -> {
         while (running.get()) {
           try {
-            int status = getRetryingOnceIfClosed("/api/tags", retried);
+            int status = getRetryingIfClosed("/api/tags", retried);
             if (status == 200) ok.incrementAndGet();
             else failures.add("status " + status);
           } catch (RuntimeException e) {
@@ -101,16 +101,23 @@ class AdminTest {
     }
     assertTrue(ok.get() > 0, "requests were served throughout");
     assertEquals(List.of(), failures, "no request failed while instances came and went (" + ok + " served, "
-        + retried + " sent again after finding an idle connection closed)");
-    System.out.printf("scaling under load: %d requests served, %d retried once on a closed idle connection%n", ok.get(), retried.get());
+        + retried + " times a request was sent again after finding an idle connection closed)");
+    System.out.printf("scaling under load: %d requests served, %d retries on a closed idle connection%n", ok.get(), retried.get());
   }
 
-  private static int getRetryingOnceIfClosed(String path, AtomicInteger retried) {
-    try {
-      return api.get(path).send().await().statusCode();
-    } catch (io.vertx.core.http.HttpClosedException closed) {
-      retried.incrementAndGet();
-      return api.get(path).send().await().statusCode();
+  /**
+   * What HTTP clients do with an idempotent request whose keep-alive connection the server closed before answering:
+   * send it again. Scaling 4 → 1 closes the idle connections of three instances at once, so the next pooled
+   * connection may be closing too: a few tries, each counted.
+   */
+  private static int getRetryingIfClosed(String path, AtomicInteger retried) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return api.get(path).send().await().statusCode();
+      } catch (io.vertx.core.http.HttpClosedException closed) {
+        if (attempt == 3) throw closed;
+        retried.incrementAndGet();
+      }
     }
   }
 
