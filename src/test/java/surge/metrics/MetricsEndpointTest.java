@@ -133,8 +133,8 @@ class MetricsEndpointTest {
     }
     // queries per pool: the primary pools have served the requests made before the scrape
     for (String pool : List.of("surge-p0-primary", "surge-p1-primary")) {
-      assertTrue(value("vertx_sql_processing_time_seconds_count", "namespace=\"" + pool + "\"") > 0, pool);
-      assertSeries("vertx_sql_processing_pending", "namespace=\"" + pool + "\"");
+      assertTrue(value("vertx_sql_processing_time_seconds_count", "client_namespace=\"" + pool + "\"") > 0, pool);
+      assertSeries("vertx_sql_processing_pending", "client_namespace=\"" + pool + "\"");
     }
     assertSeries("vertx_pool_in_use", "pool_name=\"surge-redis-ratelimit\"", "pool_type=\"redis\"");
     assertSeries("vertx_pool_in_use", "pool_name=\"surge-redis-cache\"", "pool_type=\"redis\"");
