@@ -13,6 +13,7 @@ import surge.cache.Caches;
 import surge.db.Shards;
 import surge.db.Viewer;
 import surge.http.ApiError;
+import surge.http.EncodedJson;
 import surge.profiles.ProfilesService;
 
 /**
@@ -109,8 +110,9 @@ public final class ArticlesService {
   public Future<JsonObject> list(String tag, String author, String favoritedBy, Viewer viewer, int limit, int offset) {
     if (viewer.isAnonymous() && !viewer.writing() && favoritedBy == null) {
       // list loads may read replicas: lists are cached for anonymous readers only, whose bound includes replica lag
+      // the cached page goes to every anonymous reader unchanged: encode it once (EncodedJson)
       return caches.lists().get(listKey(tag, author, limit, offset), false,
-          () -> filtered(tag, author, null, viewer, limit, offset));
+          () -> filtered(tag, author, null, viewer, limit, offset)).map(EncodedJson::shared);
     }
     return filtered(tag, author, favoritedBy, viewer, limit, offset);
   }

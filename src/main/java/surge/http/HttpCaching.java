@@ -43,14 +43,17 @@ public final class HttpCaching {
     };
   }
 
-  /** Writes a 200 response; for GET with the caching headers, or a 304 when the client's copy is current. */
-  static void ok(RoutingContext ctx, Buffer body) {
+  /**
+   * Writes a 200 response; for GET with the caching headers, or a 304 when the client's copy is current.
+   * {@code knownEtag}: the body's ETag when it was computed before (see {@link EncodedJson}), else null.
+   */
+  static void ok(RoutingContext ctx, Buffer body, String knownEtag) {
     HttpServerResponse response = ctx.response();
     if (!ctx.request().method().equals(HttpMethod.GET)) {
       Respond.write(response.setStatusCode(200), body);
       return;
     }
-    String etag = etag(body);
+    String etag = knownEtag != null ? knownEtag : etag(body);
     response.putHeader(HttpHeaders.ETAG, etag).putHeader(HttpHeaders.CACHE_CONTROL, cacheControl(ctx));
     if (AuthHandler.userId(ctx) == null) response.putHeader(HttpHeaders.VARY, AUTHORIZATION);
     if (matches(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {

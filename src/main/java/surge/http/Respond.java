@@ -19,7 +19,10 @@ public final class Respond {
   /** 200 with the body; GET responses get an ETag, Cache-Control and 304 handling ({@link HttpCaching}). */
   public static Handler<RoutingContext> ok(Function<RoutingContext, Future<JsonObject>> handler) {
     return ctx -> start(ctx, handler).onSuccess(body -> {
-      if (!ctx.response().ended()) HttpCaching.ok(ctx, body.toBuffer());
+      if (ctx.response().ended()) return;
+      EncodedJson.Encoded shared = EncodedJson.of(body);
+      if (shared != null) HttpCaching.ok(ctx, shared.bytes(), shared.etag());
+      else HttpCaching.ok(ctx, body.toBuffer(), null);
     }).onFailure(ctx::fail);
   }
 

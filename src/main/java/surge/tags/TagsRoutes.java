@@ -17,6 +17,7 @@ import surge.db.PhysicalShard;
 import surge.db.Shards;
 import surge.db.Viewer;
 import surge.http.AuthHandler;
+import surge.http.EncodedJson;
 import surge.http.Respond;
 
 /** {@code GET /tags}: every tag in use, most used first (ties alphabetical), counted over all shards. */
@@ -38,7 +39,9 @@ public final class TagsRoutes {
   /** Anonymous requests take the list from the {@code list} cache (it moves on with every article write). */
   private Future<JsonObject> list(RoutingContext ctx) {
     Viewer viewer = AuthHandler.viewer(ctx);
-    if (viewer.isAnonymous()) return caches.lists().get(caches.listGeneration() + ":tags", false, () -> load(viewer));
+    if (viewer.isAnonymous()) {
+      return caches.lists().get(caches.listGeneration() + ":tags", false, () -> load(viewer)).map(EncodedJson::shared);
+    }
     return load(viewer);
   }
 
