@@ -3,7 +3,6 @@ package surge.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import surge.support.Client;
-import surge.support.TestNode;
 import surge.support.Wait;
 
 /**
@@ -26,32 +24,21 @@ import surge.support.Wait;
  */
 class AuthorListCacheTest {
   static final long OTHER_NODE_BOUND_MS = 1_000;
-  static Vertx vertxA;
-  static Vertx vertxB;
-  static TestNode.Started a;
-  static TestNode.Started b;
+  static NodePair nodes;
   static Client onA;
   static Client onB;
 
   @BeforeAll
   static void start() {
-    vertxA = Vertx.vertx();
-    vertxB = Vertx.vertx();
     Map<String, String> ttl = Map.of("cache.listTtlSeconds", "60", "cache.entityTtlSeconds", "60");
-    a = TestNode.start(vertxA, ttl);
-    b = TestNode.start(vertxB, ttl);
-    onA = new Client(vertxA, a.port());
-    onB = new Client(vertxB, b.port());
-    NodeStats.awaitCacheAvailable(onA, 10_000);
-    NodeStats.awaitCacheAvailable(onB, 10_000);
+    nodes = NodePair.start(ttl);
+    onA = nodes.onA();
+    onB = nodes.onB();
   }
 
   @AfterAll
   static void stop() {
-    a.stop();
-    b.stop();
-    vertxA.close().await();
-    vertxB.close().await();
+    nodes.close();
   }
 
   static JsonObject page(Client on, String query) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import surge.articles.Slugs;
 import surge.support.Client;
-import surge.support.TestNode;
 import surge.support.Wait;
 
 /**
@@ -31,32 +29,21 @@ import surge.support.Wait;
 class CacheInvalidationTest {
   static final int ENTITY_TTL_S = 2;
   static final int LIST_TTL_S = 1;
-  static Vertx vertxA;
-  static Vertx vertxB;
-  static TestNode.Started a;
-  static TestNode.Started b;
+  static NodePair nodes;
   static Client onA;
   static Client onB;
 
   @BeforeAll
   static void start() {
-    vertxA = Vertx.vertx();
-    vertxB = Vertx.vertx();
     Map<String, String> ttl = Map.of("cache.entityTtlSeconds", "" + ENTITY_TTL_S, "cache.listTtlSeconds", "" + LIST_TTL_S);
-    a = TestNode.start(vertxA, ttl);
-    b = TestNode.start(vertxB, ttl);
-    onA = new Client(vertxA, a.port());
-    onB = new Client(vertxB, b.port());
-    NodeStats.awaitCacheAvailable(onA, 10_000);
-    NodeStats.awaitCacheAvailable(onB, 10_000);
+    nodes = NodePair.start(ttl);
+    onA = nodes.onA();
+    onB = nodes.onB();
   }
 
   @AfterAll
   static void stop() {
-    a.stop();
-    b.stop();
-    vertxA.close().await();
-    vertxB.close().await();
+    nodes.close();
   }
 
   static JsonObject article(Client c, String slug, String token) {
@@ -121,7 +108,7 @@ class CacheInvalidationTest {
   void coldConcurrentReadsMakeOneDatabaseReadAndHotReadsNone() {
     String token = onA.register("cold").getString("token");
     String slug = onA.article(token, Client.unique("Cold")).getString("slug");
-    WebClient web = WebClient.create(vertxB, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(b.port()),
+    WebClient web = WebClient.create(nodes.vertxB(), new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(nodes.b().port()),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(50));
     long readsBefore = NodeStats.dbReads(onB);
     long loadsBefore = NodeStats.counter(onB, "article", "loads");
@@ -152,7 +139,7 @@ class CacheInvalidationTest {
     Wait.sleep(50);
     String desc = Client.unique("behind the cache's back");
     // a change made without the application (no invalidation): only the TTL can bring it
-    b.node().services().shards().byId(id).primary()
+    nodes.b().node().services().shards().byId(id).primary()
         .preparedQuery("UPDATE articles SET description = $1 WHERE id = $2").execute(Tuple.of(desc, id)).await();
     long start = System.nanoTime();
     assertTrue(!desc.equals(article(onB, slug, null).getString("description")), "served from the cache at first");
