@@ -366,18 +366,19 @@ public final class Limiter {
   }
 
   public JsonObject status() {
+    JsonObject breakerStatus = breaker.status();
     return new JsonObject()
         .put("enabled", config.enabled())
         .put("redis", degraded() ? "unavailable" : "available")
         .put("nodes", config.nodes())
         .put("leaseSize", config.leaseSize())
         .put("keys", keys.values().stream().mapToInt(Map::size).sum())
-        .put("breaker", breaker.status())
+        .put("breaker", breakerStatus)
         .put("counters", new JsonObject()
             .put("allowed", allowed.sum())
             .put("rejected", rejected.sum())
             .put("redisCalls", redisCalls.sum())
-            .put("redisFailures", breaker.status().getLong("failures"))
+            .put("redisFailures", breakerStatus.getLong("failures"))
             .put("localDecisions", localDecisions.sum())
             .put("fallbacks", fallbacks.sum()));
   }
