@@ -10,6 +10,8 @@ import surge.cluster.ClusterMembership;
 import surge.comments.CommentsService;
 import surge.config.SurgeConfig;
 import surge.db.Shards;
+import surge.edge.ConnectionGuard;
+import surge.edge.FileBudget;
 import surge.events.RelayStats;
 import surge.metrics.Metrics;
 import surge.metrics.SurgeMeters;
@@ -23,10 +25,14 @@ import surge.users.UsersService;
 public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
                        ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches,
                        Limiter limiter, RelayStats relayStats, ClusterMembership membership, Lifecycle lifecycle,
-                       surge.http.Connections connections, Streams streams, Metrics metrics) {
+                       ConnectionGuard edge, Streams streams, Metrics metrics) {
 
   /** {@code metrics}: the node's registry, the one its Vert.x was built with if it was (see {@link Metrics#vertxBuilder}). */
   public static Services create(Vertx vertx, SurgeConfig config, Metrics metrics) {
+    // Before any pool exists: a connection budget that cannot fit stops start-up with nothing to close.
+    FileBudget budget = FileBudget.plan(FileBudget.processFileLimit(), config.edge(), poolConnections(config.db()));
+    int streamCap = budget.streamCap(config.stream().maxConnections());
+    ConnectionGuard edge = new ConnectionGuard(config.edge(), budget);
     Shards shards = Shards.connect(vertx, config.db(), config.redis());
     Tokens tokens = new Tokens(vertx, config.auth(), UsersService.accounts(shards));
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("surge-cpu", config.workerPoolSize());
@@ -37,11 +43,16 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     ArticlesService articles = new ArticlesService(shards, profiles, caches);
     Limiter limiter = Limiter.create(vertx, config.redis(), config.rateLimits());
     RelayStats relayStats = new RelayStats();
-    Streams streams = new Streams(config.stream(), profiles);
-    SurgeMeters.bind(metrics, shards, caches, limiter, relayStats);
+    Streams streams = new Streams(config.stream(), streamCap, profiles);
+    SurgeMeters.bind(metrics, shards, caches, limiter, relayStats, edge);
     metrics.streamConnections(streams::connections);
     return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens, caches), profiles, articles,
         new CommentsService(shards, articles, profiles), caches, limiter, relayStats, membership, new Lifecycle(),
-        new surge.http.Connections(config.http().maxConnections()), streams, metrics);
+        edge, streams, metrics);
+  }
+
+  /** The node's own database descriptors at most: every pool full, plus a probe and a relay connection per database. */
+  private static int poolConnections(SurgeConfig.Db db) {
+    return Shards.loadMap(db).physical().stream().mapToInt(p -> (1 + p.replicas().size()) * (db.poolSize() + 2)).sum();
   }
 }

@@ -11,11 +11,13 @@ import java.util.Locale;
  * @param profile {@code dev} or {@code prod}; prod refuses to start without a JWT secret
  * @param log logging ({@code log.*}, see {@link surge.observability.LogConfig})
  * @param tracing OpenTelemetry tracing ({@code tracing.*}, see {@link surge.observability.TracingConfig})
+ * @param edge what a client may cost the node ({@code edge.*}, see {@link surge.edge.EdgeLimits})
  */
 public record SurgeConfig(
     String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo,
     Cache cache, surge.ratelimit.RateLimits rateLimits, Cluster cluster, Events events, Stream stream, Shutdown shutdown,
-    Management management, surge.observability.LogConfig log, surge.observability.TracingConfig tracing) {
+    Management management, surge.observability.LogConfig log, surge.observability.TracingConfig tracing,
+    surge.edge.EdgeLimits edge) {
 
   /**
    * @param host interface to bind ({@code http.host})
@@ -31,12 +33,9 @@ public record SurgeConfig(
    * @param tls HTTPS ({@code tls.*})
    * @param requestTimeoutMs a request whose response has not started after this long gets 503; 0 = none
    *     ({@code http.requestTimeoutMs})
-   * @param maxConnections open client connections one node accepts; more are closed on arrival; 0 = no cap
-   *     ({@code http.maxConnections})
    */
   public record Http(String host, int port, int instances, int bodyLimitBytes, List<String> corsOrigins, int maxPageSize,
-                     boolean corsCredentials, int maxHeaderBytes, int maxUriBytes, Tls tls, int requestTimeoutMs,
-                     int maxConnections) {}
+                     boolean corsCredentials, int maxHeaderBytes, int maxUriBytes, Tls tls, int requestTimeoutMs) {}
 
   /**
    * @param enabled serve HTTPS on {@code http.port} ({@code tls.enabled})
@@ -242,7 +241,8 @@ public record SurgeConfig(
    * @param replaySeconds ... and for at most this long ({@code stream.replaySeconds})
    * @param maxBufferBytes a stream whose unsent bytes exceed this is closed: a slow client is dropped, not buffered
    *     ({@code stream.maxBufferBytes})
-   * @param maxConnections streams one node holds at most; more get 503 ({@code stream.maxConnections})
+   * @param maxConnections streams one node holds at most; more get 503 ({@code stream.maxConnections}); 0 = as many
+   *     as the node's connection budget ({@code edge.maxConnections})
    */
   public record Stream(int heartbeatSeconds, int replayEvents, int replaySeconds, int maxBufferBytes,
                        int maxConnections) {}
@@ -373,8 +373,7 @@ public record SurgeConfig(
     Http http = new Http(c.string("http.host"), c.integer("http.port", 0, 65535), c.integer("http.instances", 0, 1024),
         c.integer("http.bodyLimitBytes", 1024, 64 << 20), c.list("http.corsOrigins"), c.integer("http.maxPageSize", 1, 1000),
         c.bool("http.corsCredentials"), c.integer("http.maxHeaderBytes", 1024, 1 << 20),
-        c.integer("http.maxUriBytes", 256, 1 << 20), tls, c.integer("http.requestTimeoutMs", 0, 3_600_000),
-        c.integer("http.maxConnections", 0, 10_000_000));
+        c.integer("http.maxUriBytes", 256, 1 << 20), tls, c.integer("http.requestTimeoutMs", 0, 3_600_000));
     if (http.corsCredentials() && http.corsOrigins().contains("*")) {
       throw new ConfigException("config key http.corsCredentials (SURGE_HTTP_CORS_CREDENTIALS) cannot be true while"
           + " http.corsOrigins allows any origin (*): list the origins that may send credentials");
@@ -439,6 +438,7 @@ public record SurgeConfig(
     return new SurgeConfig(profile, http, db, redis, auth, passwords, c.integer("workers.poolSize", 1, 256), c.bool("demo.seed"),
         cache, surge.ratelimit.RateLimits.from(c), cluster, events, stream,
         new Shutdown(c.integer("shutdown.drainDelayMs", 0, 600_000), c.integer("shutdown.graceMs", 0, 600_000)),
-        management, surge.observability.LogConfig.from(c), surge.observability.TracingConfig.from(c));
+        management, surge.observability.LogConfig.from(c), surge.observability.TracingConfig.from(c),
+        surge.edge.EdgeLimits.from(c));
   }
 }

@@ -29,7 +29,8 @@ public final class Api {
     if (http.requestTimeoutMs() > 0) api.route().handler(new RequestTimeout(http.requestTimeoutMs()));
     api.route().handler(BodyHandler.create(false).setBodyLimit(http.bodyLimitBytes()));
     // before every route (and before auth: an invalid token is limited by IP; see RateLimitHandler)
-    if (s.limiter().config().enabled()) api.route().handler(new RateLimitHandler(s.limiter(), s.tokens()));
+    if (s.limiter().config().enabled()) api.route().handler(
+        new RateLimitHandler(s.limiter(), s.tokens(), s.edge().limits()::mayForward));
     new UsersRoutes(s.users()).mount(api, requiredAuth);
     new ProfilesRoutes(s.profiles()).mount(api, optionalAuth, requiredAuth);
     new ArticlesRoutes(s.articles(), http.maxPageSize()).mount(api, optionalAuth, requiredAuth);

@@ -8,8 +8,11 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.Http2Settings;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import surge.config.SurgeConfig;
+import surge.edge.EdgeLimits;
 
 /**
  * What the edge of a node looks like to the network: the listening options (TLS, HTTP/2, request size limits),
@@ -29,12 +32,15 @@ final class Edge {
 
   private Edge() {}
 
-  static HttpServerOptions serverOptions(SurgeConfig.Http http) {
+  static HttpServerOptions serverOptions(SurgeConfig.Http http, EdgeLimits edge) {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(http.host())
         .setPort(http.port())
         .setTcpNoDelay(true)
         .setTcpFastOpen(true)
+        // a connection flood must not overflow the listen queue, or ordinary clients' SYNs are dropped and retried
+        // seconds later: as deep as the kernel allows by default (somaxconn), refusals at accept keep it draining
+        .setAcceptBacklog(edge.acceptBacklog())
         .setMaxHeaderSize(http.maxHeaderBytes())
         .setMaxInitialLineLength(http.maxUriBytes())
         // No cleartext HTTP/2 (h2c): HTTP/2 comes with TLS through ALPN. It also means a connection is an HTTP
@@ -42,7 +48,17 @@ final class Edge {
         .setHttp2ClearTextEnabled(false);
     SurgeConfig.Tls tls = http.tls();
     if (!tls.enabled()) return options;
-    options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
+    options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()))
+        // the handshake comes before the connection handler: this bounds a client that opens TLS and never finishes it
+        .setSslHandshakeTimeout(edge.tlsHandshakeTimeoutMs()).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setInitialSettings(new Http2Settings()
+            .setMaxConcurrentStreams(edge.http2MaxConcurrentStreams())
+            .setMaxHeaderListSize(edge.http2MaxHeaderListBytes())
+            .setInitialWindowSize(edge.http2WindowBytes()))
+        // CVE-2023-44487: a client resetting streams as fast as it opens them loses its connection
+        .setHttp2RstFloodMaxRstFramePerWindow(edge.http2MaxResetsPerWindow())
+        .setHttp2RstFloodWindowDuration(edge.http2ResetWindowSeconds())
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
     if (tls.http2()) options.setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
     return options;
   }

@@ -3,6 +3,7 @@ package surge.http;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.VertxException;
 import io.vertx.core.impl.NoStackTraceThrowable;
@@ -51,6 +52,8 @@ public final class Errors {
 
   static void render(RoutingContext ctx) {
     if (ctx.response().ended()) return;
+    // The client went (or the edge closed a client too slow with its body): nobody is left to answer, and no bug.
+    if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) return;
     ApiError error = classify(ctx.failure(), ctx.statusCode());
     if (error == null) {
       log.error("unhandled failure on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());

@@ -8,6 +8,7 @@ import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
 import surge.Services;
 import surge.config.SurgeConfig;
+import surge.edge.ConnectionTracker;
 import surge.observability.LogConfig;
 import surge.observability.RequestLog;
 import surge.stream.StreamHub;
@@ -26,6 +27,7 @@ public final class HttpVerticle extends VerticleBase {
   private volatile boolean stopping;
   private HttpServer redirect;
   private StreamHub hub;
+  private ConnectionTracker connections;
 
   /**
    * @param graceMs how long {@link #stop} lets requests in flight finish ({@code shutdown.graceMs})
@@ -41,14 +43,21 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     hub = new StreamHub(vertx, services.streams(), services.membership());
-    server = vertx.createHttpServer(Edge.serverOptions(http));
+    server = vertx.createHttpServer(Edge.serverOptions(http, services.edge().limits()));
     Router router = Api.router(vertx, http, services, hub);
     RequestLog.install(vertx, router, log); // request ids and the access log, ahead of every route
     router.route().order(Integer.MIN_VALUE).handler(this::closeWhenStopping);
-    server.connectionHandler(services.connections()::accepted)
+    connections = new ConnectionTracker(services.edge());
+    connections.start();
+    server.connectionHandler(connections::accepted)
+        .exceptionHandler(connections::failedBeforeAccept)
         .invalidRequestHandler(Errors::invalidRequest)
-        .requestHandler(router);
-    Future<HttpServer> api = hub.start().compose(subscribed -> server.listen());
+        .requestHandler(request -> {
+          connections.request(request);
+          router.handle(request);
+        });
+    Future<HttpServer> api = hub.start().compose(subscribed -> server.listen())
+        .onSuccess(listening -> connections.gate(listening));
     if (!http.tls().enabled() || http.tls().redirectPort() == 0) return api;
     redirect = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.tls().redirectPort()));
     return api.compose(listening -> redirect.requestHandler(Edge.redirectToHttps(listening.actualPort())).listen());
@@ -80,6 +89,9 @@ public final class HttpVerticle extends VerticleBase {
     Future<Void> streams = hub == null ? Future.succeededFuture() : hub.stop();
     Future<Void> plain = streams.compose(done -> redirect == null ? Future.succeededFuture() : redirect.close());
     return plain.compose(done -> server == null ? Future.succeededFuture()
-        : server.shutdown(graceMs, TimeUnit.MILLISECONDS));
+        : server.shutdown(graceMs, TimeUnit.MILLISECONDS))
+        .onComplete(done -> {
+          if (connections != null) connections.stop();
+        });
   }
 }

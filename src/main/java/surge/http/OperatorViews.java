@@ -15,8 +15,8 @@ import surge.Services;
 /**
  * The node's operator views, {@code GET /health/<name>}: {@code shards} (physical shards, replicas, lag, counters,
  * read-your-writes marks), {@code events} (the outbox relay: backlog per shard, active here or not, Kafka breaker),
- * {@code cache}, {@code ratelimit}, {@code cluster} (members as this node sees them), {@code stream} (live streams)
- * and {@code auth} (the external JWK set). They name hosts, ports and internal state, so they are for operators only.
+ * {@code cache}, {@code ratelimit}, {@code cluster} (members as this node sees them), {@code stream} (live streams),
+ * {@code edge} (client connections by state, the connection budget, refusals and closings by reason) and {@code auth} (the external JWK set). They name hosts, ports and internal state, so they are for operators only.
  *
  * <p>Served on the management server, whose bind address is the guard ({@code management.host}, loopback by default),
  * and, for a shell on the node itself, on the API port to direct loopback connections: a request that came through a
@@ -37,6 +37,7 @@ public final class OperatorViews {
     views.put("ratelimit", s.limiter()::status);
     views.put("cluster", s.membership()::status);
     views.put("stream", s.streams()::status);
+    views.put("edge", s.edge()::status);
     views.put("auth", () -> new JsonObject().put("jwks", s.tokens().keySetStatus()));
     return views;
   }

@@ -12,6 +12,8 @@ import surge.cache.TwoLevelCache;
 import surge.db.PhysicalShard;
 import surge.db.Replica;
 import surge.db.Shards;
+import surge.edge.ConnectionGuard;
+import surge.edge.ConnectionTracker;
 import surge.events.RelayStats;
 import surge.ratelimit.Limiter;
 import surge.ratelimit.Policy;
@@ -31,14 +33,18 @@ import surge.resilience.Breaker;
  *       {@code surge_replica_in_rotation{shard, replica}} (lags NaN before the first check);</li>
  *   <li>{@code surge_stream_connections}: open live-stream connections (see {@link Metrics#streamConnections});</li>
  *   <li>{@code surge_breaker_state{breaker}} (0 closed, 1 half-open, 2 open) and {@code surge_breaker_opened_total{breaker}}
- *       for the circuit breakers {@code redis-cache}, {@code redis-ratelimit}, {@code redis-marks} and {@code kafka}.</li>
+ *       for the circuit breakers {@code redis-cache}, {@code redis-ratelimit}, {@code redis-marks} and {@code kafka};</li>
+ *   <li>{@code surge_http_connections{state=idle|reading_head|reading_body|in_flight|streaming}},
+ *       {@code surge_http_connection_budget}, {@code surge_http_connections_refused_total{reason}} and
+ *       {@code surge_http_connections_closed_total{reason}} (see {@link ConnectionGuard}).</li>
  * </ul>
  */
 public final class SurgeMeters {
   private SurgeMeters() {}
 
   /** Registers every Surge meter of one node. */
-  public static void bind(Metrics metrics, Shards shards, Caches caches, Limiter limiter, RelayStats relay) {
+  public static void bind(Metrics metrics, Shards shards, Caches caches, Limiter limiter, RelayStats relay,
+                          ConnectionGuard edge) {
     if (!metrics.enabled()) return;
     MeterRegistry registry = metrics.registry();
     caches(registry, caches);
@@ -50,6 +56,25 @@ public final class SurgeMeters {
     Gauge.builder("surge.stream.connections", metrics, Metrics::streamConnections)
         .description("Open live-stream (SSE) connections on this node").register(registry);
     breakers(registry, caches, limiter, shards, relay);
+    edge(registry, edge);
+  }
+
+  private static void edge(MeterRegistry registry, ConnectionGuard edge) {
+    for (ConnectionTracker.State state : ConnectionTracker.State.values()) {
+      Gauge.builder("surge.http.connections", edge, g -> g.inState(state)).tag("state", state.label())
+          .description("Client connections kept open, by what they are doing").register(registry);
+    }
+    Gauge.builder("surge.http.connection.budget", edge, g -> g.budget().maxConnections())
+        .description("Client connections this node keeps at most (edge.maxConnections or derived from the open-files limit)")
+        .register(registry);
+    for (ConnectionGuard.Refusal why : ConnectionGuard.Refusal.values()) {
+      FunctionCounter.builder("surge.http.connections.refused", edge, g -> g.refused(why)).tag("reason", why.label())
+          .description("New connections closed at accept, by reason").register(registry);
+    }
+    for (ConnectionGuard.Closing why : ConnectionGuard.Closing.values()) {
+      FunctionCounter.builder("surge.http.connections.closed", edge, g -> g.closed(why)).tag("reason", why.label())
+          .description("Connections the node closed because their client was idle or slow, by reason").register(registry);
+    }
   }
 
   private static void breakers(MeterRegistry registry, Caches caches, Limiter limiter, Shards shards, RelayStats relay) {

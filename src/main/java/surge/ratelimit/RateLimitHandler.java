@@ -2,6 +2,7 @@ package surge.ratelimit;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import java.util.function.Predicate;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -44,8 +45,14 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
   private final RateLimits config;
   private final String readsPolicy;
   private final String writesPolicy;
+  private final Predicate<String> forwarder;
 
-  public RateLimitHandler(Limiter limiter, Tokens tokens) {
+  /**
+   * {@code forwarder}: whether a TCP peer may name the client in {@code ratelimit.trustedProxyHeader} (the addresses of
+   * {@code edge.trustedProxies}, or anyone when that list is empty); another peer's header is ignored.
+   */
+  public RateLimitHandler(Limiter limiter, Tokens tokens, Predicate<String> forwarder) {
+    this.forwarder = forwarder;
     this.limiter = limiter;
     this.tokens = tokens;
     this.config = limiter.config();
@@ -71,7 +78,7 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    String ip = clientIp(request, config.trustedProxyHeader());
+    String ip = clientIp(request, config.trustedProxyHeader(), forwarder);
     if (method.equals(HttpMethod.POST)) {
       String path = apiPath(request.path());
       if (path.equals("/users") || path.equals("/users/login")) {
@@ -171,14 +178,16 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
    * The client address: with a trusted proxy header, its right-most non-empty entry — the address the
    * proxy itself saw and appended; entries to its left were sent by the client and are not trusted.
    */
-  static String clientIp(HttpServerRequest request, String trustedHeader) {
-    if (!trustedHeader.isEmpty()) {
-      String forwarded = request.getHeader(trustedHeader);
-      String hop = rightMost(forwarded);
-      if (hop != null) return hop;
-    }
+  static String clientIp(HttpServerRequest request, String trustedHeader, Predicate<String> forwarder) {
     SocketAddress peer = request.remoteAddress();
     String host = peer == null ? null : peer.hostAddress();
+    if (!trustedHeader.isEmpty() && forwarder.test(host)) {
+      // The last line of the header, not the first: a proxy that adds a line of its own (HAProxy's forwardfor) leaves
+      // the client's forged lines above it.
+      java.util.List<String> lines = request.headers().getAll(trustedHeader);
+      String hop = lines.isEmpty() ? null : rightMost(lines.get(lines.size() - 1));
+      if (hop != null) return hop;
+    }
     return host == null ? "unknown" : host;
   }
 

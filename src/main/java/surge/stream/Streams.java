@@ -15,6 +15,7 @@ import surge.profiles.ProfilesService;
  */
 public final class Streams {
   private final SurgeConfig.Stream config;
+  private final int maxConnections;
   private final ProfilesService profiles;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger hubs = new AtomicInteger();
@@ -29,8 +30,10 @@ public final class Streams {
   final LongAdder resets = new LongAdder();
   final LongAdder heartbeats = new LongAdder();
 
-  public Streams(SurgeConfig.Stream config, ProfilesService profiles) {
+  /** {@code maxConnections}: the stream cap in force, {@code stream.maxConnections} or the node's connection budget. */
+  public Streams(SurgeConfig.Stream config, int maxConnections, ProfilesService profiles) {
     this.config = config;
+    this.maxConnections = maxConnections;
     this.profiles = profiles;
   }
 
@@ -40,7 +43,7 @@ public final class Streams {
 
   /** Takes one of the node's {@code stream.maxConnections} slots; false when none is left. */
   boolean reserve() {
-    if (open.incrementAndGet() <= config.maxConnections()) return true;
+    if (open.incrementAndGet() <= maxConnections) return true;
     open.decrementAndGet();
     rejected.increment();
     return false;
@@ -72,7 +75,7 @@ public final class Streams {
   public JsonObject status() {
     return new JsonObject()
         .put("connections", open.get())
-        .put("maxConnections", config.maxConnections())
+        .put("maxConnections", maxConnections)
         .put("hubs", hubs.get())
         .put("opened", opened.sum())
         .put("rejected", rejected.sum())
