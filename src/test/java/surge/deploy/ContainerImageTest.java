@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.io.IOException;
@@ -128,7 +129,7 @@ class ContainerImageTest {
   }
 
   /** Sum of the heap pools' maximum sizes ({@code jvm_memory_max_bytes{area="heap"}}, pools without a maximum skipped). */
-  static long heapMaxBytes(String prometheusText) {
+  private static long heapMaxBytes(String prometheusText) {
     Matcher m = Pattern.compile("^jvm_memory_max_bytes\\{[^}]*area=\"heap\"[^}]*} (\\S+)$", Pattern.MULTILINE)
         .matcher(prometheusText);
     long sum = 0;
@@ -271,7 +272,7 @@ class ContainerImageTest {
       assertEquals(address, env.getString("SURGE_CLUSTER_HOST"), name + ": cluster.host is not the node's own address");
       expected.add(address + ":" + setting(env, "cluster.port"));
     });
-    nodes.forEach((name, service) -> assertEquals(expected, new TreeSet<>(List.of(setting(environment(service), "cluster.members").split(","))),
+    nodes.forEach((name, service) -> assertEquals(expected, new TreeSet<>(List.of(setting(environment(service), "cluster.members").trim().split("\\s*,\\s*"))),
         name + ": cluster.members must list every node once"));
   }
 
@@ -299,6 +300,8 @@ class ContainerImageTest {
     Files.copy(Path.of("docker/prometheus.yml"), dir.resolve("prometheus.yml"));
     Files.copy(Path.of("monitoring/prometheus/alerts.yml"), dir.resolve("alerts.yml"));
     Result check = run(Duration.ofSeconds(60), List.of("promtool", "check", "config", dir.resolve("prometheus.yml").toString()));
+    for (String file : List.of("prometheus.yml", "alerts.yml")) Files.delete(dir.resolve(file));
+    Files.delete(dir);
     assertEquals(0, check.exitCode(), "promtool check config:\n" + check.output());
     assertTrue(check.output().contains("SUCCESS: 1 rule files found"), "the alert rules were not loaded:\n" + check.output());
 
@@ -320,7 +323,7 @@ class ContainerImageTest {
     JsonObject services = compose().getJsonObject("services");
     List<String> missing = new ArrayList<>();
     for (String service : services.fieldNames()) {
-      for (Object volume : services.getJsonObject(service).getJsonArray("volumes", new io.vertx.core.json.JsonArray())) {
+      for (Object volume : services.getJsonObject(service).getJsonArray("volumes", new JsonArray())) {
         String source = volume.toString().split(":")[0];
         // docker-compose config makes bind mounts absolute; named volumes stay names.
         if (source.startsWith("/") && !Files.exists(Path.of(source))) missing.add(service + ": " + source);
@@ -393,7 +396,7 @@ class ContainerImageTest {
   // ---------------------------------------------------------------------------------------------
 
   /** Every environment name Surge reads: {@link ConfigTree#envName} of each leaf of conf/surge.json. */
-  static Set<String> knownEnvNames() {
+  private static Set<String> knownEnvNames() {
     Set<String> names = new TreeSet<>();
     collectLeaves(defaults, "", names);
     return names;
