@@ -57,6 +57,8 @@ public final class Tokens {
   private final KeySource keySource;
   private final ExternalUsers externalUsers;
   private volatile JWTAuth verifier;
+  /** Swapped keys may no longer verify a token seen before: {@link #verified} is dropped with every swap. */
+  private final VerifiedTokens verified = new VerifiedTokens();
 
   /** {@code accounts}: where external tokens matched by e-mail find their user. */
   public Tokens(Vertx vertx, SurgeConfig.Auth config, AccountLookup accounts) {
@@ -75,7 +77,10 @@ public final class Tokens {
     this.signing = new JWTOptions().setAlgorithm("HS256").setIssuer(config.issuer())
         .setAudience(List.of(config.audience())).setExpiresInSeconds(config.tokenTtlSeconds());
     this.verifier = verifier(List.of());
-    this.keySource = KeySource.of(vertx, config, keys -> verifier = verifier(keys));
+    this.keySource = KeySource.of(vertx, config, keys -> {
+      verifier = verifier(keys);
+      verified.clear();
+    });
     this.externalUsers = new ExternalUsers(config, accounts);
   }
 
@@ -106,10 +111,26 @@ public final class Tokens {
    * lookup's own cause when that account could not be looked up (the error path makes it a 503).
    */
   public Future<Long> verify(String token) {
+    Long known = verified.userOf(token);
+    if (known != null) return Future.succeededFuture(known);
     return verifier.authenticate(new TokenCredentials(token))
         .recover(err -> afterLookingForKey(token, err))
-        .map(user -> trustedClaims(token, user))
-        .transform(checked -> checked.failed() ? Future.failedFuture(ApiError.invalidToken()) : userOf(checked.result()));
+        .map(user -> new Checked(trustedClaims(token, user), ((Number) user.attributes().getValue("exp")).longValue()))
+        .transform(checked -> checked.failed() ? Future.failedFuture(ApiError.invalidToken())
+            : userOf(checked.result().claims()).onSuccess(id -> remember(token, id, checked.result())));
+  }
+
+  /** A token's trusted claims and its {@code exp} (seconds), which Vert.x keeps apart from the other claims. */
+  private record Checked(JsonObject claims, long expSeconds) {}
+
+  private void remember(String token, long userId, Checked checked) {
+    boolean external = !config.issuer().equals(checked.claims().getString("iss"));
+    verified.remember(token, userId, checked.expSeconds() * 1000, System.currentTimeMillis(), external);
+  }
+
+  /** Verified-token cache counters: hits, misses (for the operator view and tests). */
+  public JsonObject verifiedTokensStatus() {
+    return new JsonObject().put("hits", verified.hits()).put("misses", verified.misses());
   }
 
   private Future<Long> userOf(JsonObject claims) {

@@ -99,7 +99,7 @@ public record SurgeConfig(
    *     together ({@code cache.jitterPercent})
    * @param redisBreakerSeconds after a Redis failure or a command slower than {@code redis.timeoutMs}, the cache is
    *     bypassed for this long before Redis is tried again ({@code cache.redisBreakerSeconds})
-   * @param httpMaxAgeSeconds {@code Cache-Control: public, max-age} of anonymous GET responses under {@code /api}
+   * @param httpMaxAgeSeconds {@code s-maxage} of anonymous GET responses under {@code /api}: how long shared caches may keep them (browsers revalidate every time)
    *     ({@code http.cacheMaxAgeSeconds}); 0 sends {@code no-cache} instead, so shared caches revalidate every time
    */
   public record Cache(boolean enabled, int l1MaxEntries, int entityTtlSeconds, int listTtlSeconds, int jitterPercent,

@@ -14,9 +14,12 @@ import java.util.zip.CRC32C;
  * <ul>
  *   <li>a strong {@code ETag} from the body's bytes (CRC-32C and CRC-32, 64 bits), and {@code 304}
  *       with no body when {@code If-None-Match} names it (or is {@code *});</li>
- *   <li>{@code Cache-Control: public, max-age=<http.cacheMaxAgeSeconds>} and {@code Vary: Authorization}
- *       on anonymous responses under {@code /api}, which are the same for every anonymous client, so a
- *       CDN or NGINX may keep them;</li>
+ *   <li>{@code Cache-Control: public, max-age=0, must-revalidate, s-maxage=<http.cacheMaxAgeSeconds>} and
+ *       {@code Vary: Authorization} on anonymous responses under {@code /api}, which are the same for every
+ *       anonymous client. A browser's own cache must revalidate before every use (RFC 9111 §5.2.2.1 and
+ *       §5.2.2.2), so after a write it never shows the old page — the ETag makes the check a 304 — while a
+ *       shared cache (CDN, NGINX) may keep the page for the configured seconds ({@code s-maxage} applies to
+ *       shared caches only, §5.2.2.10);</li>
  *   <li>{@code Cache-Control: private, no-cache} on responses to signed-in requests (they carry the
  *       viewer's {@code favorited}/{@code following} or their own account): no shared cache keeps them,
  *       and the browser may keep them only to revalidate with the ETag each time, so it never shows a
@@ -34,9 +37,10 @@ public final class HttpCaching {
 
   private HttpCaching() {}
 
-  /** Route handler that records the node's max-age for {@link #ok}. */
+  /** Route handler that records the node's shared-cache lifetime for {@link #ok}. */
   static Handler<RoutingContext> policy(int maxAgeSeconds) {
-    CharSequence value = HttpHeaders.createOptimized(maxAgeSeconds > 0 ? "public, max-age=" + maxAgeSeconds : "public, no-cache");
+    CharSequence value = HttpHeaders.createOptimized(maxAgeSeconds > 0
+        ? "public, max-age=0, must-revalidate, s-maxage=" + maxAgeSeconds : "public, no-cache");
     return ctx -> {
       ctx.put(MAX_AGE, value);
       ctx.next();

@@ -38,7 +38,8 @@ public final class OperatorViews {
     views.put("cluster", s.membership()::status);
     views.put("stream", s.streams()::status);
     views.put("edge", s.edge()::status);
-    views.put("auth", () -> new JsonObject().put("jwks", s.tokens().keySetStatus()));
+    views.put("auth", () -> new JsonObject().put("jwks", s.tokens().keySetStatus())
+        .put("verifiedTokens", s.tokens().verifiedTokensStatus()));
     return views;
   }
 
