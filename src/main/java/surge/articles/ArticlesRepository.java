@@ -70,6 +70,7 @@ final class ArticlesRepository {
       + " SELECT count(*) FROM a";
   private static final String FAVORITE_DATA = "jsonb_build_object('articleId', f.article_id::text, 'userId', f.user_id::text)";
   private static final String FAVORITED = "SELECT 1 FROM favorites WHERE article_id = $1 AND user_id = $2";
+  private static final String FAVORITED_AMONG = "SELECT article_id FROM favorites WHERE user_id = $1 AND article_id = ANY($2)";
   private static final String FAVORITE = "WITH added AS ("
       + " INSERT INTO favorites (article_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING article_id, user_id),"
       + " ev AS (" + Outbox.insert(Outbox.ARTICLE, "surge.article.favorited", "f.article_id", FAVORITE_DATA, "added f") + ")"
@@ -123,6 +124,21 @@ final class ArticlesRepository {
     if (viewer.isAnonymous()) return Future.succeededFuture(false);
     return shards.byId(articleId).read(viewer, db -> db.preparedQuery(FAVORITED).execute(Tuple.of(articleId, viewer.user())))
         .map(rows -> rows.size() > 0);
+  }
+
+  /** Which of {@code articleIds} the viewer favorited: one query per physical shard the articles live on. */
+  Future<java.util.Set<Long>> favoritedAmong(Viewer viewer, java.util.Collection<Long> articleIds) {
+    if (viewer.isAnonymous() || articleIds.isEmpty()) return Future.succeededFuture(java.util.Set.of());
+    java.util.Map<PhysicalShard, List<Long>> byShard = new java.util.LinkedHashMap<>();
+    for (long id : articleIds) byShard.computeIfAbsent(shards.byId(id), s -> new java.util.ArrayList<>()).add(id);
+    List<Future<RowSet<Row>>> parts = new java.util.ArrayList<>();
+    byShard.forEach((shard, ids) -> parts.add(shard.read(viewer, db -> db.preparedQuery(FAVORITED_AMONG)
+        .execute(Tuple.of(viewer.user(), (Object) ids.toArray(Long[]::new))))));
+    return Future.all(parts).map(done -> {
+      java.util.Set<Long> found = new java.util.HashSet<>();
+      for (Future<RowSet<Row>> part : parts) for (Row row : part.result()) found.add(row.getLong(0));
+      return found;
+    });
   }
 
   Future<Long> insert(Viewer author, String title, String description, String body, List<String> tags) {

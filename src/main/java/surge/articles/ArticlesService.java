@@ -21,13 +21,15 @@ import surge.profiles.ProfilesService;
  *
  * <p>Caching (see {@link Caches}): reading requests take an article from the {@code article} cache
  * (its author from the {@code profile} cache) and read only the viewer's {@code favorited} and
- * {@code following} per request; anonymous global, by-tag and by-author list pages come whole from the
- * {@code list} cache. Requests that write, and every read with {@code cache.enabled=false}, read an
+ * {@code following} per request; global, by-tag and by-author list pages come from the {@code list} cache, whole
+ * for anonymous readers, with the viewer's flags laid over a copy for signed-in ones. Requests that write, and every read with {@code cache.enabled=false}, read an
  * article, its author and the viewer's flags in one statement. Every write invalidates before it answers.
  */
 public final class ArticlesService {
   /** Cache loads read primaries, so a load that starts after a write commits sees it. */
   private static final Viewer LOADER = Viewer.of(null, true);
+  /** Shared list pages load as an anonymous reader reads (replicas allowed): anonymous readers get them unchanged. */
+  private static final Viewer ANONYMOUS = Viewer.of(null, false);
   private final ArticlesRepository repository;
   private final ProfilesService profiles;
   private final Caches caches;
@@ -106,15 +108,69 @@ public final class ArticlesService {
         .compose(article -> single(article.orElseThrow(() -> ApiError.notFound("article")), user));
   }
 
-  /** Global list filtered by tag, author and favoriting user; unknown names give an empty page. */
+  /**
+   * Global list filtered by tag, author and favoriting user; unknown names give an empty page.
+   *
+   * <p>Global, by-tag and by-author pages come from the {@code list} cache for every reader: anonymous readers get
+   * the cached page itself; a signed-in reader gets it with their own {@code favorited} and {@code following} laid
+   * over a copy (two small indexed lookups, never a change to the shared page). A user who wrote within the last
+   * seconds ({@link Caches#strict}) reads the shards instead, so their own write is in the page at once.
+   */
   public Future<JsonObject> list(String tag, String author, String favoritedBy, Viewer viewer, int limit, int offset) {
-    if (viewer.isAnonymous() && !viewer.writing() && favoritedBy == null) {
-      // list loads may read replicas: lists are cached for anonymous readers only, whose bound includes replica lag
-      // the cached page goes to every anonymous reader unchanged: encode it once (EncodedJson)
-      return caches.lists().get(listKey(tag, author, limit, offset), false,
-          () -> filtered(tag, author, null, viewer, limit, offset)).map(EncodedJson::shared);
+    if (viewer.writing() || favoritedBy != null) return filtered(tag, author, favoritedBy, viewer, limit, offset).map(Listed::json);
+    if (viewer.isAnonymous()) return shared(tag, author, limit, offset).map(cached -> EncodedJson.shared(pageOf(cached)));
+    return caches.strict(viewer).compose(strict -> strict
+        ? filtered(tag, author, null, viewer, limit, offset).map(Listed::json)
+        : shared(tag, author, limit, offset).compose(cached -> overlay(cached, viewer)));
+  }
+
+  /**
+   * The page every reader shares, as cached: {@code {"page": <the anonymous response>, "authors": [author id per
+   * article]}}. List loads may read replicas, as anonymous reads do: the bound of a cached page includes replica lag.
+   */
+  private Future<JsonObject> shared(String tag, String author, int limit, int offset) {
+    return caches.lists().get(listKey(tag, author, limit, offset), false,
+        () -> filtered(tag, author, null, ANONYMOUS, limit, offset).map(Listed::cached));
+  }
+
+  private static JsonObject pageOf(JsonObject cached) {
+    return cached.getJsonObject("page");
+  }
+
+  /** The shared page as {@code viewer} sees it: a copy with their flags; the cached page is never changed. */
+  private Future<JsonObject> overlay(JsonObject cached, Viewer viewer) {
+    JsonObject page = pageOf(cached);
+    JsonArray articles = page.getJsonArray("articles");
+    JsonArray authors = cached.getJsonArray("authors");
+    if (articles.isEmpty()) return Future.succeededFuture(page);
+    List<Long> ids = new java.util.ArrayList<>(articles.size());
+    for (int i = 0; i < articles.size(); i++) ids.add(Slugs.idOf(articles.getJsonObject(i).getString("slug")).orElseThrow());
+    Set<Long> authorIds = new java.util.HashSet<>();
+    for (int i = 0; i < authors.size(); i++) authorIds.add(authors.getLong(i));
+    Future<Set<Long>> favorited = repository.favoritedAmong(viewer, ids);
+    Future<Set<Long>> following = profiles.followingAmong(viewer, authorIds);
+    return Future.all(favorited, following).map(done -> {
+      JsonArray items = new JsonArray(new java.util.ArrayList<>(articles.size()));
+      for (int i = 0; i < articles.size(); i++) {
+        JsonObject article = articles.getJsonObject(i);
+        JsonObject by = new JsonObject(new java.util.LinkedHashMap<>(article.getJsonObject("author").getMap()))
+            .put("following", following.result().contains(authors.getLong(i)));
+        items.add(new JsonObject(new java.util.LinkedHashMap<>(article.getMap()))
+            .put("favorited", favorited.result().contains(ids.get(i))).put("author", by));
+      }
+      return new JsonObject().put("articles", items).put("articlesCount", page.getValue("articlesCount"));
+    });
+  }
+
+  /** A page as built from the database, with the author of each article (by position) for the viewer overlay. */
+  private record Listed(JsonObject json, List<Long> authors) {
+    static Listed empty() {
+      return new Listed(emptyPage(), List.of());
     }
-    return filtered(tag, author, favoritedBy, viewer, limit, offset);
+
+    JsonObject cached() {
+      return new JsonObject().put("page", json).put("authors", new JsonArray(new java.util.ArrayList<Object>(authors)));
+    }
   }
 
   /**
@@ -125,36 +181,42 @@ public final class ArticlesService {
    * share a key, and keys without an author keep their old shape.
    */
   private String listKey(String tag, String author, int limit, int offset) {
-    return caches.listGeneration() + ":articles:" + limit + ":" + offset + ":"
+    // "articles2": the cached value is the page with its authors (see shared), not the bare page of before
+    return caches.listGeneration() + ":articles2:" + limit + ":" + offset + ":"
         + (author == null ? "" : "a" + author.length() + "=" + author + ":")
         + (tag == null ? "-" : "t=" + tag);
   }
 
-  private Future<JsonObject> filtered(String tag, String author, String favoritedBy, Viewer viewer, int limit, int offset) {
+  private Future<Listed> filtered(String tag, String author, String favoritedBy, Viewer viewer, int limit, int offset) {
     if (author == null && favoritedBy == null) return page(new ArticleFilter(tag, null, null, null), viewer, limit, offset);
     Future<Long> authorId = author == null ? Future.succeededFuture() : profiles.idOf(author, viewer);
     Future<Long> favoriterId = favoritedBy == null ? Future.succeededFuture() : profiles.idOf(favoritedBy, viewer);
     return Future.all(authorId, favoriterId).compose(ids -> {
       boolean unknownName = (author != null && authorId.result() == null)
           || (favoritedBy != null && favoriterId.result() == null);
-      if (unknownName) return Future.succeededFuture(emptyPage());
+      if (unknownName) return Future.succeededFuture(Listed.empty());
       return page(new ArticleFilter(tag, authorId.result(), favoriterId.result(), null), viewer, limit, offset);
     });
   }
 
   /** Articles by the authors the viewer follows, newest first. */
   public Future<JsonObject> feed(Viewer viewer, int limit, int offset) {
-    return profiles.followees(viewer).compose(followees -> page(ArticleFilter.feed(followees), viewer, limit, offset));
+    return profiles.followees(viewer).compose(followees -> page(ArticleFilter.feed(followees), viewer, limit, offset))
+        .map(Listed::json);
   }
 
-  private Future<JsonObject> page(ArticleFilter filter, Viewer viewer, int limit, int offset) {
-    if (filter.matchesNothing()) return Future.succeededFuture(emptyPage());
+  private Future<Listed> page(ArticleFilter filter, Viewer viewer, int limit, int offset) {
+    if (filter.matchesNothing()) return Future.succeededFuture(Listed.empty());
     return repository.list(filter, viewer, limit, offset).compose(page -> {
       Set<Long> authors = page.articles().stream().map(a -> a.author().id()).collect(Collectors.toSet());
       return profiles.followingAmong(viewer, authors).map(following -> {
         JsonArray items = new JsonArray();
-        for (Article a : page.articles()) items.add(a.toJson(following.contains(a.author().id())));
-        return new JsonObject().put("articles", items).put("articlesCount", page.total());
+        List<Long> byArticle = new java.util.ArrayList<>();
+        for (Article a : page.articles()) {
+          items.add(a.toJson(following.contains(a.author().id())));
+          byArticle.add(a.author().id());
+        }
+        return new Listed(new JsonObject().put("articles", items).put("articlesCount", page.total()), byArticle);
       });
     });
   }

@@ -36,14 +36,19 @@ public final class TagsRoutes {
     api.get("/tags").handler(optionalAuth).handler(Respond.ok(this::list));
   }
 
-  /** Anonymous requests take the list from the {@code list} cache (it moves on with every article write). */
+  /**
+   * The tag list is the same for every viewer: it comes from the {@code list} cache (which moves on with every article
+   * write), for signed-in readers too. Only a user who wrote within the last seconds ({@link Caches#strict}) reads
+   * the shards themselves, from where their own write is visible, so their new article's tags are there at once.
+   */
   private Future<JsonObject> list(RoutingContext ctx) {
     Viewer viewer = AuthHandler.viewer(ctx);
-    if (viewer.isAnonymous()) {
-      return caches.lists().get(caches.listGeneration() + ":tags", false, () -> load(viewer)).map(EncodedJson::shared);
-    }
-    return load(viewer);
+    return caches.strict(viewer).compose(strict -> strict ? load(viewer)
+        : caches.lists().get(caches.listGeneration() + ":tags", false, () -> load(ANONYMOUS)).map(EncodedJson::shared));
   }
+
+  /** Cache loads read as an anonymous reader would (replicas allowed): the page is shared with anonymous readers. */
+  private static final Viewer ANONYMOUS = Viewer.of(null, false);
 
   private Future<JsonObject> load(Viewer viewer) {
     List<Future<RowSet<Row>>> parts = new ArrayList<>();

@@ -44,6 +44,8 @@ final class H2Raw implements AutoCloseable {
   final ConcurrentLinkedQueue<String> statuses = new ConcurrentLinkedQueue<>();
   final CompletableFuture<Http2Error> goAway = new CompletableFuture<>();
   final CompletableFuture<Void> closed = new CompletableFuture<>();
+  /** Completes once the node's SETTINGS arrived and were acknowledged: Netty applies its own limits on that ack. */
+  final CompletableFuture<Void> settled = new CompletableFuture<>();
   private int nextStream = 1;
 
   private H2Raw(Channel channel, int port) {
@@ -139,6 +141,7 @@ final class H2Raw implements AutoCloseable {
       public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
         writer.writeSettingsAck(ctx, ctx.newPromise());
         ctx.flush();
+        settled.complete(null);
       }
 
       @Override

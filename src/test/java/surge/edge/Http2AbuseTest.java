@@ -66,7 +66,9 @@ class Http2AbuseTest {
   @Test
   void streamsBeyondTheLimitAreRefused() throws Exception {
     try (H2Raw abuser = H2Raw.connect(node.port())) {
-      Wait.sleep(200); // let the node's SETTINGS arrive; a real client would honour them, this one will not
+      // The node applies its stream limit once this side acknowledged its SETTINGS (ahead of the heads below on the
+      // same connection); a real client would also honour the limit, this one will not.
+      abuser.settled.get(10, TimeUnit.SECONDS);
       // POST heads with no body yet: each stream stays open on the node
       Http2Headers post = abuser.get("/api/users").method("POST").add("content-type", "application/json")
           .add("content-length", "100");

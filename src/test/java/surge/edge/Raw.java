@@ -21,7 +21,7 @@ final class Raw {
     Socket socket = new Socket();
     socket.setSoLinger(true, 0); // the test's own sockets must not pile up in TIME_WAIT
     socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-    socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 15_000); // a flood may cost a SYN a retry or two
     return socket;
   }
 
@@ -71,7 +71,7 @@ final class Raw {
     long start = System.nanoTime();
     try (Socket socket = connect(from, port)) {
       send(socket, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "Connection: close\r\n\r\n");
-      socket.setSoTimeout(15_000);
+      socket.setSoTimeout(30_000);
       String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       int status = text.startsWith("HTTP/1.1 ") ? Integer.parseInt(text.substring(9, 12)) : -1;
       int end = text.indexOf("\r\n\r\n");
