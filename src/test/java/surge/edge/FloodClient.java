@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * A hostile client process for {@link HostileFloodTest}: holds up to {@code count} connections to 127.0.0.1:{@code port}
  * from the given local addresses, half of them silent and half slowloris (a request head that never ends, a byte now
- * and then), and opens a new one a second after the node closes one. Bounded in count and time: it stops by itself
+ * and then), and opens a new one {@code flood.reconnectMs} (5 s) after the node closed one. Bounded in count and time: it stops by itself
  * after {@code seconds} and prints one summary line.
  *
  * <p>{@code java surge.edge.FloodClient PORT FROM[,FROM...] COUNT SECONDS}
@@ -24,7 +24,7 @@ public final class FloodClient {
   private static final byte[] HEAD = "GET /api/tags HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.ISO_8859_1);
   private static final byte[] DRIP = "X".getBytes(StandardCharsets.ISO_8859_1);
   /** A connection the node closed is opened again this much later: 20,000 kept up, not an unbounded SYN storm. */
-  private static final long RECONNECT_MS = 1_000;
+  private static final long RECONNECT_MS = Long.getLong("flood.reconnectMs", 5_000);
   private static final long DRIP_MS = 2_000;
 
   private FloodClient() {}
