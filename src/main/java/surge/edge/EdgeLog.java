@@ -41,9 +41,4 @@ final class EdgeLog {
           (now - last) / 1000, kind, example, k.total.sum());
     }
   }
-
-  long total(String kind) {
-    Kind k = kinds.get(kind);
-    return k == null ? 0 : k.total.sum();
-  }
 }
