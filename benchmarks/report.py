@@ -11,7 +11,10 @@ import collections, csv, os, sys
 
 # Which baseline each scenario is divided by (issue 7, part 3).
 BASELINE = {"read-anon": "baseline-json", "read-auth": "baseline-json", "mixed": "baseline-json",
-            "write-heavy": "baseline-json", "article-uncached": "baseline-query"}
+            "write-heavy": "baseline-json", "article-uncached": "baseline-query",
+            # paired runs: the signed-in request against the same request anonymous; feeds against the anonymous list
+            "list-anon": "baseline-json", "list-auth": "list-anon", "article-auth": "article-anon",
+            "profile-auth": "profile-anon", "tags-auth": "tags-anon"}
 GIB = 1024
 
 
@@ -39,6 +42,17 @@ def targets(by):
             verdict = "met" if got >= want else f"missed by {(want - got) * 100:.0f} points ({want / got:.1f}× short)"
             out.append((label, f"{got * 100:.1f}% ({by[name]['rps']:.0f} / {by[base]['rps']:.0f} req/s)", verdict))
     ratio_target("read-anon", "baseline-json", 0.60, "read-anon (warm caches) ≥ 60% of the JSON baseline")
+    for pair in ("list", "article", "profile", "tags"):
+        ratio_target(f"{pair}-auth", f"{pair}-anon", 0.80, f"signed-in {pair} ≥ 0.8× the same request anonymous")
+    feeds = sorted((int(n[5:]), n) for n in by if n.startswith("feed-") and n[5:].isdigit())
+    for _, name in feeds:
+        ratio_target(name, "list-anon", 0.50, f"{name} (viewers following {name[5:]}) ≥ 0.5× the anonymous list")
+    if len(feeds) > 1:
+        (_, fewest), (_, most) = feeds[0], feeds[-1]
+        if by[most]["rps"] > 0:
+            slower = by[fewest]["rps"] / by[most]["rps"]
+            out.append((f"{most} within 1.5× of {fewest}", f"{fewest} {by[fewest]['rps']:.0f} / {most} "
+                        f"{by[most]['rps']:.0f} req/s = {slower:.2f}×", "met" if slower <= 1.5 else "missed"))
     ratio_target("article-uncached", "baseline-query", 0.50, "uncached single article ≥ 50% of the query baseline")
     if "mixed@50" in by:
         r = by["mixed@50"]
@@ -99,7 +113,7 @@ def plots(folder, rows):
     except ImportError:
         print("report: matplotlib is missing, no plots", file=sys.stderr)
         return []
-    main = [r for r in rows if r["kind"] in ("baseline", "scenario", "paced")]
+    main = [r for r in rows if r["kind"] in ("baseline", "scenario", "paced", "pair")]
     names = [r["name"] for r in main]
     made = []
 
@@ -158,7 +172,7 @@ def main():
              "| server CPU | wrk CPU | machine CPU | server RSS MiB | heap MiB | conns |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        base = BASELINE.get(r["name"])
+        base = BASELINE.get(r["name"]) or ("list-anon" if r["name"].startswith("feed-") else None)
         pct = r["rps"] / by[base]["rps"] * 100 if base in by and by[base]["rps"] else None
         ratio = "—" if pct is None else f"{pct:.1f}% of {base}" if pct < 10 else f"{pct:.0f}% of {base}"
         label = r["name"] + (f" (paced {r['rate']}/s)" if r["rate"] else "")

@@ -55,6 +55,12 @@ public record Article(long id, String title, String description, String body, St
         OffsetDateTime.parse(core.getString("updatedAt")), author, favorited);
   }
 
+  /** The article as lists show it: without its body. */
+  Article listed() {
+    return body == null ? this : new Article(id, title, description, null, tags, favoritesCount, createdAt, updatedAt,
+        author, favorited);
+  }
+
   public JsonObject toJson(boolean followingAuthor) {
     JsonObject json = new JsonObject()
         .put("slug", slug())

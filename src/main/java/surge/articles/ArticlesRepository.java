@@ -70,6 +70,7 @@ final class ArticlesRepository {
       + " SELECT count(*) FROM a";
   private static final String FAVORITE_DATA = "jsonb_build_object('articleId', f.article_id::text, 'userId', f.user_id::text)";
   private static final String FAVORITED = "SELECT 1 FROM favorites WHERE article_id = $1 AND user_id = $2";
+  private static final String FAVORITES_UP_TO = "SELECT article_id FROM favorites WHERE user_id = $1 LIMIT $2";
   private static final String FAVORITED_AMONG = "SELECT article_id FROM favorites WHERE user_id = $1 AND article_id = ANY($2)";
   private static final String FAVORITE = "WITH added AS ("
       + " INSERT INTO favorites (article_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING article_id, user_id),"
@@ -138,6 +139,28 @@ final class ArticlesRepository {
       java.util.Set<Long> found = new java.util.HashSet<>();
       for (Future<RowSet<Row>> part : parts) for (Row row : part.result()) found.add(row.getLong(0));
       return found;
+    });
+  }
+
+  /**
+   * What {@code user} favorited, read on the primaries, at most {@code cap} per physical shard (the cached copy, see
+   * ArticlesService): favorites live beside their articles, so every shard is asked once.
+   */
+  Future<surge.cache.IdSet> favoritesUpTo(long user, int cap) {
+    Viewer primary = Viewer.of(user, true);
+    List<Future<RowSet<Row>>> parts = new java.util.ArrayList<>();
+    for (PhysicalShard shard : shards.all()) {
+      parts.add(shard.read(primary, db -> db.preparedQuery(FAVORITES_UP_TO).execute(Tuple.of(user, cap + 1))));
+    }
+    return Future.all(parts).map(done -> {
+      java.util.Set<Long> found = new java.util.HashSet<>();
+      boolean more = false;
+      for (Future<RowSet<Row>> part : parts) {
+        int n = 0;
+        for (Row row : part.result()) if (n++ < cap) found.add(row.getLong(0));
+        more |= n > cap;
+      }
+      return surge.cache.IdSet.of(found, more);
     });
   }
 

@@ -19,17 +19,24 @@ import surge.profiles.ProfilesService;
 /**
  * Articles: create, read, list, feed, update, delete, favorite.
  *
- * <p>Caching (see {@link Caches}): reading requests take an article from the {@code article} cache
- * (its author from the {@code profile} cache) and read only the viewer's {@code favorited} and
- * {@code following} per request; global, by-tag and by-author list pages come from the {@code list} cache, whole
- * for anonymous readers, with the viewer's flags laid over a copy for signed-in ones. Requests that write, and every read with {@code cache.enabled=false}, read an
- * article, its author and the viewer's flags in one statement. Every write invalidates before it answers.
+ * <p>Caching (see {@link Caches}): reading requests take an article from the {@code article} cache (its author from
+ * the {@code profile} cache) and the viewer's {@code favorited} and {@code following} from their own sets in the
+ * {@code viewer} cache. Global, by-tag and by-author list pages are cached as membership (article ids and a count in
+ * the {@code list} cache) and assembled from the entity caches; the assembled page is kept on this node while each
+ * of its parts is still the cached instance, is served whole to anonymous readers, and gets the viewer's flags laid
+ * over a copy for signed-in ones. So a favorite or an edit changes one article entry, and only a new, deleted or
+ * re-tagged article moves the pages it can appear on. Requests that write, and every read with
+ * {@code cache.enabled=false}, read an article, its author and the viewer's flags in one statement. Every write
+ * invalidates before it answers.
  */
 public final class ArticlesService {
   /** Cache loads read primaries, so a load that starts after a write commits sees it. */
   private static final Viewer LOADER = Viewer.of(null, true);
-  /** Shared list pages load as an anonymous reader reads (replicas allowed): anonymous readers get them unchanged. */
+  /** Shared pages are what an anonymous reader sees (no flags); names resolve through the profile cache. */
   private static final Viewer ANONYMOUS = Viewer.of(null, false);
+  /** A favorite set larger than this per shard is not cached whole; members beyond it are asked of the database. */
+  static final int FAVORITES_CACHED = 5_000;
+
   private final ArticlesRepository repository;
   private final ProfilesService profiles;
   private final Caches caches;
@@ -65,9 +72,8 @@ public final class ArticlesService {
 
   /** The article through the cache: the shared part cached, the author's profile cached, the viewer's flag read now. */
   private Future<Optional<Article>> cached(long id, Viewer viewer) {
-    Future<Boolean> favorited = repository.favorited(id, viewer); // meanwhile: it needs nothing from the cache
-    return caches.strict(viewer).compose(strict -> caches.articles().get(Long.toString(id), strict,
-            () -> repository.byId(id, LOADER).map(found -> found.map(Article::core).orElse(null)))
+    Future<Boolean> favorited = favoritedAmong(viewer, List.of(id)).map(found -> found.contains(id));
+    return caches.strict(viewer).compose(strict -> core(id, strict)
         .compose(core -> {
           if (core == null) return Future.succeededFuture(Optional.<Article>empty());
           Future<Optional<surge.profiles.Profile>> author = profiles.byId(Article.authorIdOf(core), viewer, strict);
@@ -76,13 +82,30 @@ public final class ArticlesService {
         }));
   }
 
+  /** The article's cached core (the instance every reader shares); null when there is none. */
+  private Future<JsonObject> core(long id, boolean strict) {
+    return caches.articles().get(Long.toString(id), strict,
+        () -> repository.byId(id, LOADER).map(found -> found.map(Article::core).orElse(null)));
+  }
+
+  /** Which of {@code ids} the viewer favorited: from their cached favorite set, the database only beyond its cap. */
+  private Future<Set<Long>> favoritedAmong(Viewer viewer, java.util.Collection<Long> ids) {
+    if (viewer.isAnonymous() || ids.isEmpty()) return Future.succeededFuture(Set.of());
+    long user = viewer.user();
+    return caches.viewerSet(viewer, Caches.favoritesKey(user), () -> repository.favoritesUpTo(user, FAVORITES_CACHED))
+        .compose(set -> {
+          Set<Long> found = set == null ? null : set.among(ids);
+          return found != null ? Future.succeededFuture(found) : repository.favoritedAmong(viewer, ids);
+        });
+  }
+
   public Future<JsonObject> get(String slug, Viewer viewer) {
     return read(slug, viewer).compose(viewed -> single(viewed, viewer));
   }
 
   public Future<JsonObject> create(Viewer author, ArticleInput input) {
     return repository.insert(author, input.title(), input.description(), input.body(), input.tags())
-        .compose(id -> caches.articleChanged(null, author).map(id))
+        .compose(id -> caches.articleChanged(null, author, membershipScopes(author.user(), input.tags())).map(id))
         .compose(id -> repository.viewed(id, author))
         .compose(article -> single(article.orElseThrow(() -> ApiError.notFound("article")), author));
   }
@@ -90,20 +113,39 @@ public final class ArticlesService {
   public Future<JsonObject> update(String slug, Viewer user, ArticleInput change) {
     return owned(slug, user)
         .compose(article -> repository.update(article.id(), user, change.title(), change.description(), change.body(), change.tags())
-            .compose(done -> caches.articleChanged(article.id(), user))
+            .compose(done -> caches.articleChanged(article.id(), user, retagged(article, change.tags())))
             .compose(done -> repository.viewed(article.id(), user)))
         .compose(article -> single(article.orElseThrow(() -> ApiError.notFound("article")), user));
   }
 
+  /** The list scopes an article is a member of: the global list, the tag list, its author's and its tags' pages. */
+  private static List<String> membershipScopes(long authorId, List<String> tags) {
+    List<String> scopes = new java.util.ArrayList<>(List.of(Caches.GLOBAL, Caches.TAG_LIST, Caches.authorScope(authorId)));
+    for (String tag : tags) scopes.add(Caches.tagScope(tag));
+    return scopes;
+  }
+
+  /** The scopes an edit moves: none unless the tags changed, then the tag list and each tag gained or lost. */
+  static List<String> retagged(Article before, List<String> newTags) {
+    if (newTags == null) return List.of();
+    Set<String> old = Set.of(before.tags());
+    Set<String> now = Set.copyOf(newTags);
+    if (old.equals(now)) return List.of();
+    List<String> scopes = new java.util.ArrayList<>(List.of(Caches.TAG_LIST));
+    for (String tag : old) if (!now.contains(tag)) scopes.add(Caches.tagScope(tag));
+    for (String tag : now) if (!old.contains(tag)) scopes.add(Caches.tagScope(tag));
+    return scopes;
+  }
+
   public Future<Void> delete(String slug, Viewer user) {
     return owned(slug, user).compose(article -> repository.delete(article.id(), user)
-        .compose(done -> caches.articleChanged(article.id(), user)));
+        .compose(done -> caches.articleChanged(article.id(), user, membershipScopes(user.user(), List.of(article.tags())))));
   }
 
   public Future<JsonObject> favorite(String slug, Viewer user, boolean on) {
     return find(slug, user)
         .compose(article -> (on ? repository.favorite(article.id(), user) : repository.unfavorite(article.id(), user))
-            .compose(done -> caches.articleChanged(article.id(), user))
+            .compose(done -> caches.favoriteChanged(article.id(), user))
             .compose(done -> repository.viewed(article.id(), user)))
         .compose(article -> single(article.orElseThrow(() -> ApiError.notFound("article")), user));
   }
@@ -111,80 +153,139 @@ public final class ArticlesService {
   /**
    * Global list filtered by tag, author and favoriting user; unknown names give an empty page.
    *
-   * <p>Global, by-tag and by-author pages come from the {@code list} cache for every reader: anonymous readers get
-   * the cached page itself; a signed-in reader gets it with their own {@code favorited} and {@code following} laid
-   * over a copy (two small indexed lookups, never a change to the shared page). A user who wrote within the last
-   * seconds ({@link Caches#strict}) reads the shards instead, so their own write is in the page at once.
+   * <p>Global, by-tag and by-author pages are the shared page ({@link #shared}) for every reader: anonymous readers
+   * get it itself; a signed-in reader gets it with their own {@code favorited} and {@code following} laid over a copy,
+   * from their cached sets. A reader whose latest write has not reached this node yet ({@link Caches#strict}) reads
+   * the shards instead, so their own write is in the page at once.
    */
   public Future<JsonObject> list(String tag, String author, String favoritedBy, Viewer viewer, int limit, int offset) {
-    if (viewer.writing() || favoritedBy != null) return filtered(tag, author, favoritedBy, viewer, limit, offset).map(Listed::json);
-    if (viewer.isAnonymous()) return shared(tag, author, limit, offset).map(cached -> EncodedJson.shared(pageOf(cached)));
+    if (viewer.writing() || favoritedBy != null || !caches.enabled()) {
+      return filtered(tag, author, favoritedBy, viewer, limit, offset).map(Listed::json);
+    }
     return caches.strict(viewer).compose(strict -> strict
         ? filtered(tag, author, null, viewer, limit, offset).map(Listed::json)
-        : shared(tag, author, limit, offset).compose(cached -> overlay(cached, viewer)));
+        : shared(tag, author, limit, offset).compose(page -> viewer.isAnonymous()
+            ? Future.succeededFuture(page.json()) : overlay(page, viewer)));
+  }
+
+  /** The page every reader shares: membership from the {@code list} cache, articles and authors from theirs. */
+  private Future<Assembled> shared(String tag, String author, int limit, int offset) {
+    Future<Long> authorId = author == null ? Future.succeededFuture() : profiles.idOf(author, ANONYMOUS);
+    return authorId.compose(id -> {
+      if (author != null && id == null) return Future.succeededFuture(Assembled.EMPTY);
+      List<String> scopes = new java.util.ArrayList<>(2);
+      if (id != null) scopes.add(Caches.authorScope(id));
+      if (tag != null) scopes.add(Caches.tagScope(tag));
+      if (scopes.isEmpty()) scopes.add(Caches.GLOBAL);
+      ArticleFilter filter = new ArticleFilter(tag, id, null, null);
+      return caches.listKey("articles3:" + limit + ":" + offset, scopes, false)
+          .compose(key -> assembled(key, filter, limit, offset));
+    });
+  }
+
+  /** The assembled page this node keeps for {@code key} while its parts are current, else one built now. */
+  private Future<Assembled> assembled(String key, ArticleFilter filter, int limit, int offset) {
+    java.util.function.Predicate<Assembled> current = page -> page.current(key, caches, profiles);
+    Assembled known = caches.<Assembled>pages().reuse(key, current);
+    if (known != null) return Future.succeededFuture(known);
+    return caches.lists().get(key, false, () -> membership(filter, limit, offset))
+        .compose(this::assemble)
+        .map(page -> caches.<Assembled>pages().keep(key, page, current));
   }
 
   /**
-   * The page every reader shares, as cached: {@code {"page": <the anonymous response>, "authors": [author id per
-   * article]}}. List loads may read replicas, as anonymous reads do: the bound of a cached page includes replica lag.
+   * A page's membership as the {@code list} cache keeps it: {@code {"ids": [...], "authors": [...], "count": n}}. It
+   * is read on the primaries, so a page loaded after a write's generation moved has the write in it.
    */
-  private Future<JsonObject> shared(String tag, String author, int limit, int offset) {
-    return caches.lists().get(listKey(tag, author, limit, offset), false,
-        () -> filtered(tag, author, null, ANONYMOUS, limit, offset).map(Listed::cached));
+  private Future<JsonObject> membership(ArticleFilter filter, int limit, int offset) {
+    return repository.list(filter, LOADER, limit, offset).map(page -> {
+      JsonArray ids = new JsonArray();
+      for (Article a : page.articles()) ids.add(a.id());
+      return new JsonObject().put("ids", ids).put("count", page.total());
+    });
   }
 
-  private static JsonObject pageOf(JsonObject cached) {
-    return cached.getJsonObject("page");
+  /** The shared page from its membership: each article's core and author from their caches, flags off. */
+  private Future<Assembled> assemble(JsonObject members) {
+    JsonArray ids = members.getJsonArray("ids");
+    List<Future<JsonObject>> cores = new java.util.ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) cores.add(core(ids.getLong(i), false));
+    return Future.all(cores).compose(loaded -> {
+      List<Future<JsonObject>> authors = new java.util.ArrayList<>(cores.size());
+      for (Future<JsonObject> core : cores) {
+        authors.add(core.result() == null ? Future.succeededFuture() : profiles.cachedById(Article.authorIdOf(core.result()), false));
+      }
+      return Future.all(authors).map(done -> Assembled.of(members, cores, authors));
+    });
   }
 
-  /** The shared page as {@code viewer} sees it: a copy with their flags; the cached page is never changed. */
-  private Future<JsonObject> overlay(JsonObject cached, Viewer viewer) {
-    JsonObject page = pageOf(cached);
+  /**
+   * A shared page and what it was built from. It is current while the membership, every article core and every
+   * author profile are still the instances this node's L1 holds: any write to one of them replaced or dropped it.
+   */
+  private record Assembled(JsonObject json, JsonObject members, JsonObject[] cores, JsonObject[] authors,
+                           List<Long> ids, List<Long> authorIds) {
+    static final Assembled EMPTY = new Assembled(EncodedJson.shared(emptyPage()), null, new JsonObject[0],
+        new JsonObject[0], List.of(), List.of());
+
+    static Assembled of(JsonObject members, List<Future<JsonObject>> coreReads, List<Future<JsonObject>> authorReads) {
+      List<JsonObject> cores = new java.util.ArrayList<>();
+      List<JsonObject> authors = new java.util.ArrayList<>();
+      List<Long> ids = new java.util.ArrayList<>();
+      List<Long> authorIds = new java.util.ArrayList<>();
+      JsonArray items = new JsonArray();
+      for (int i = 0; i < coreReads.size(); i++) {
+        JsonObject core = coreReads.get(i).result();
+        JsonObject author = authorReads.get(i).result();
+        if (core == null || author == null) continue; // deleted since the membership was read: its move is under way
+        Article article = Article.fromCore(core, ProfilesService.fromCached(author), false).listed();
+        items.add(article.toJson(false));
+        cores.add(core);
+        authors.add(author);
+        ids.add(article.id());
+        authorIds.add(article.author().id());
+      }
+      JsonObject page = new JsonObject().put("articles", items).put("articlesCount", members.getLong("count"));
+      return new Assembled(EncodedJson.shared(page), members, cores.toArray(JsonObject[]::new),
+          authors.toArray(JsonObject[]::new), List.copyOf(ids), List.copyOf(authorIds));
+    }
+
+    boolean current(String key, Caches caches, ProfilesService profiles) {
+      if (members == null) return true;
+      if (caches.lists().peek(key) != members) return false;
+      for (int i = 0; i < cores.length; i++) {
+        if (caches.articles().peek(Long.toString(ids.get(i))) != cores[i]) return false;
+        if (!profiles.stillCached(authorIds.get(i), authors[i])) return false;
+      }
+      return true;
+    }
+  }
+
+  /** The shared page as {@code viewer} sees it: a copy with their flags; the shared page is never changed. */
+  private Future<JsonObject> overlay(Assembled shared, Viewer viewer) {
+    JsonObject page = shared.json();
+    if (shared.ids().isEmpty()) return Future.succeededFuture(page);
     JsonArray articles = page.getJsonArray("articles");
-    JsonArray authors = cached.getJsonArray("authors");
-    if (articles.isEmpty()) return Future.succeededFuture(page);
-    List<Long> ids = new java.util.ArrayList<>(articles.size());
-    for (int i = 0; i < articles.size(); i++) ids.add(Slugs.idOf(articles.getJsonObject(i).getString("slug")).orElseThrow());
-    Set<Long> authorIds = new java.util.HashSet<>();
-    for (int i = 0; i < authors.size(); i++) authorIds.add(authors.getLong(i));
-    Future<Set<Long>> favorited = repository.favoritedAmong(viewer, ids);
-    Future<Set<Long>> following = profiles.followingAmong(viewer, authorIds);
+    Future<Set<Long>> favorited = favoritedAmong(viewer, shared.ids());
+    Future<Set<Long>> following = profiles.followingAmong(viewer, new java.util.HashSet<>(shared.authorIds()));
     return Future.all(favorited, following).map(done -> {
       JsonArray items = new JsonArray(new java.util.ArrayList<>(articles.size()));
       for (int i = 0; i < articles.size(); i++) {
         JsonObject article = articles.getJsonObject(i);
         JsonObject by = new JsonObject(new java.util.LinkedHashMap<>(article.getJsonObject("author").getMap()))
-            .put("following", following.result().contains(authors.getLong(i)));
+            .put("following", following.result().contains(shared.authorIds().get(i)));
         items.add(new JsonObject(new java.util.LinkedHashMap<>(article.getMap()))
-            .put("favorited", favorited.result().contains(ids.get(i))).put("author", by));
+            .put("favorited", favorited.result().contains(shared.ids().get(i))).put("author", by));
       }
       return new JsonObject().put("articles", items).put("articlesCount", page.getValue("articlesCount"));
     });
   }
 
-  /** A page as built from the database, with the author of each article (by position) for the viewer overlay. */
-  private record Listed(JsonObject json, List<Long> authors) {
+  /** A page as built from the database for one viewer. */
+  private record Listed(JsonObject json) {
     static Listed empty() {
-      return new Listed(emptyPage(), List.of());
+      return new Listed(emptyPage());
     }
-
-    JsonObject cached() {
-      return new JsonObject().put("page", json).put("authors", new JsonArray(new java.util.ArrayList<Object>(authors)));
-    }
-  }
-
-  /**
-   * The list-cache key of an anonymous page. Author pages are as safe to cache as global ones: every
-   * write that can change one (an article written, changed, deleted or (un)favorited; a rename or
-   * profile change) moves the generation, and a name nobody bears yet pages the same as a new user
-   * who has no articles. The author name is length-prefixed, so no tag or name can make two filters
-   * share a key, and keys without an author keep their old shape.
-   */
-  private String listKey(String tag, String author, int limit, int offset) {
-    // "articles2": the cached value is the page with its authors (see shared), not the bare page of before
-    return caches.listGeneration() + ":articles2:" + limit + ":" + offset + ":"
-        + (author == null ? "" : "a" + author.length() + "=" + author + ":")
-        + (tag == null ? "-" : "t=" + tag);
   }
 
   private Future<Listed> filtered(String tag, String author, String favoritedBy, Viewer viewer, int limit, int offset) {
@@ -211,12 +312,8 @@ public final class ArticlesService {
       Set<Long> authors = page.articles().stream().map(a -> a.author().id()).collect(Collectors.toSet());
       return profiles.followingAmong(viewer, authors).map(following -> {
         JsonArray items = new JsonArray();
-        List<Long> byArticle = new java.util.ArrayList<>();
-        for (Article a : page.articles()) {
-          items.add(a.toJson(following.contains(a.author().id())));
-          byArticle.add(a.author().id());
-        }
-        return new Listed(new JsonObject().put("articles", items).put("articlesCount", page.total()), byArticle);
+        for (Article a : page.articles()) items.add(a.toJson(following.contains(a.author().id())));
+        return new Listed(new JsonObject().put("articles", items).put("articlesCount", page.total()));
       });
     });
   }

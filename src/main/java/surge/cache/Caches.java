@@ -8,8 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import surge.cluster.ClusterMembership;
 import surge.config.SurgeConfig;
 import surge.db.Viewer;
@@ -20,57 +19,73 @@ import surge.resilience.Breaker;
  * <ul>
  *   <li>{@code article}: article id → the article without viewer fields (author as an id);</li>
  *   <li>{@code profile}: {@code id:<userId>} and {@code name:<username>} → id, username, bio, image;</li>
- *   <li>{@code list}: anonymous responses of {@code GET /articles} (no favorited filter) and
- *       {@code GET /tags}, keyed by the current list generation, author, tag, limit, offset.</li>
+ *   <li>{@code list}: list membership ({@code GET /articles} pages as article ids and a count) and the tag list,
+ *       keyed by the generations of the list scopes they depend on ({@link ListScopes});</li>
+ *   <li>{@code viewer}: per-viewer state, {@code fol:<userId>} (whom they follow) and {@code fav:<userId>} (what they
+ *       favorited), changed only by that viewer's own writes.</li>
  * </ul>
  *
- * <p>Invalidation: a write tombstones the changed keys in L2, drops them from this node's L1, moves
- * the list generation on (a new random value: old list keys are never read again and expire within
- * the list TTL), and only then answers. The same change is published on Redis channel
- * {@code surge:cache:<ns>:invalidate}; every node's subscription forwards it to its local event-bus address
- * {@value #ADDRESS}, whose consumer drops the keys from that node's L1.
+ * <p>Invalidation: a write tombstones the changed keys in L2, drops them from this node's L1, moves the generations
+ * of the list scopes whose membership it changed (only those), marks its writer, and only then answers. The same
+ * change is published on Redis channel {@code surge:cache:<ns>:invalidate}; every node's subscription forwards it to
+ * its local event-bus address {@value #ADDRESS}, whose consumer drops the keys from that node's L1.
  *
  * <p>Clustered nodes ({@code cluster.enabled}, {@link Vertx#isClustered()}) publish the change on the clustered
  * event bus instead, which reaches every node's consumer (this one's included); they publish nothing on the
  * Redis channel. Their subscription stays: it still gates L1 (see {@link CacheRedis}) and forwards to this
  * node's consumer only ({@link DeliveryOptions#setLocalOnly local-only}), so a message a standalone node
  * publishes there is applied once per node, never fanned out again over the cluster.
+ *
+ * <p>Read-your-writes by version: each write leaves its writer a mark in Redis (a fresh token, {@link
+ * #RECENT_WRITER_MS}) and carries the same token in its invalidation. A node that applied that invalidation knows
+ * the writer's token; a signed-in reader whose latest mark this node has not applied yet reads strictly (L2 and
+ * databases, never L1) until it has. So a writer reads caches as anyone else does as soon as their write reached the
+ * node serving them, usually before their next request.
  */
 public final class Caches {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Caches.class);
-  /** Event-bus address of invalidations: {@code {"cache": name, "keys": [...], "gen": listGeneration}}. */
+  /**
+   * Event-bus address of invalidations: {@code {"evict": {cache: [keys]}, "gens": {scope: generation},
+   * "writer": userId, "token": mark}}.
+   */
   public static final String ADDRESS = "surge.cache.invalidate";
-  private final String genKey;
+  /** The scope of the global list pages. */
+  public static final String GLOBAL = "g";
+  /** The scope of {@code GET /tags}. */
+  public static final String TAG_LIST = "tags";
   /** {@code surge:cache:<ns>:}; ns is derived from the database configuration, so deployments sharing a Redis stay apart. */
   private final String namespace;
   /** How long a tombstone blocks L2 fills after a write: longer than any load that began before it can take. */
   static final long TOMBSTONE_MS = 10_000;
   /**
-   * How long after a write its author reads strictly (L2, never L1): far longer than an
-   * invalidation takes to reach every node, which Redis delivers before the write is answered.
+   * How long a writer's mark lives: far longer than an invalidation takes to reach every node. A node that has not
+   * applied the write's invalidation by then was cut off, and clears its L1 when it is back.
    */
   static final long RECENT_WRITER_MS = 10_000;
-  private final ConcurrentHashMap<Long, Long> recentWriters = new ConcurrentHashMap<>();
+  /** The last write token this node applied, per writer: their reads here need not be strict. */
+  private final com.github.benmanes.caffeine.cache.Cache<Long, String> applied = com.github.benmanes.caffeine.cache.Caffeine
+      .newBuilder().maximumSize(200_000).expireAfterWrite(java.time.Duration.ofMillis(2 * RECENT_WRITER_MS)).build();
 
   private final Vertx vertx;
   private final CacheRedis redis;
   private final TwoLevelCache<JsonObject> articles;
   private final TwoLevelCache<JsonObject> profiles;
   private final TwoLevelCache<JsonObject> lists;
-  private final List<TwoLevelCache<JsonObject>> all;
+  private final TwoLevelCache<IdSet> viewers;
+  private final ListScopes scopes;
+  private final Derived<Object> pages;
+  private final List<TwoLevelCache<?>> all;
   private final ClusterMembership.Subscription consumer;
   private final boolean enabled;
   /** Invalidations travel on the clustered event bus rather than the Redis channel. */
   private final boolean clustered;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private final int httpMaxAgeSeconds;
-  private volatile String listGeneration = newGeneration();
 
   private Caches(Vertx vertx, ClusterMembership membership, SurgeConfig.Cache config, SurgeConfig.Redis redisConfig,
                  SurgeConfig.Db db) {
     this.vertx = vertx;
     this.namespace = "surge:cache:" + namespaceOf(db) + ":";
-    this.genKey = namespace + "gen:list";
     this.enabled = config.enabled();
     this.httpMaxAgeSeconds = config.httpMaxAgeSeconds();
     this.redis = enabled ? new CacheRedis(vertx, redisConfig, namespace, config.redisBreakerSeconds() * 1000L,
@@ -81,7 +96,11 @@ public final class Caches {
     this.articles = TwoLevelCache.json("article", namespace, redis, enabled, config.l1MaxEntries(), entityMs, config.jitterPercent(), TOMBSTONE_MS);
     this.profiles = TwoLevelCache.json("profile", namespace, redis, enabled, config.l1MaxEntries(), entityMs, config.jitterPercent(), TOMBSTONE_MS);
     this.lists = TwoLevelCache.json("list", namespace, redis, enabled, config.l1MaxEntries(), listMs, config.jitterPercent(), TOMBSTONE_MS);
-    this.all = List.of(articles, profiles, lists);
+    this.viewers = new TwoLevelCache<>("viewer", namespace, redis, enabled, config.l1MaxEntries(), entityMs,
+        config.jitterPercent(), TOMBSTONE_MS, IdSet::encode, IdSet::decode);
+    this.scopes = new ListScopes(namespace, redis);
+    this.pages = new Derived<>("pages", config.l1MaxEntries());
+    this.all = List.of(articles, profiles, lists, viewers);
     // Re-registered by the membership watcher if the cluster ever loses it: a node deaf to invalidations serves stale L1.
     this.consumer = membership.<JsonObject>consumer(ADDRESS, message -> apply(message.body()));
     // Invalidations published while this node was cut off from (part of) the cluster never reached it.
@@ -98,7 +117,7 @@ public final class Caches {
     return redis == null ? null : redis.breaker();
   }
 
-  /** The cluster changed (a member joined, left, or this node merged back): drop every L1 and re-read the list generation. */
+  /** The cluster changed (a member joined, left, or this node merged back): drop every L1 and re-read list generations. */
   private void clusterChanged(String reason) {
     if (!enabled) return;
     dropLocal();
@@ -106,7 +125,7 @@ public final class Caches {
   }
 
   /**
-   * Drops every L1 entry and in-flight load on this node and picks up the shared list generation: for when this node
+   * Drops every L1 entry and in-flight load on this node and forgets the list generations it knew: for when this node
    * may have missed invalidations (it was cut off from the cluster, or its subscription was lost). L2 stays: writes
    * tombstone it directly, so it is never stale for want of a message.
    */
@@ -135,7 +154,7 @@ public final class Caches {
    * after databases were restored or wiped behind the application's back.
    */
   public Future<Void> flushAll() {
-    for (TwoLevelCache<JsonObject> cache : all) cache.clearLocal();
+    for (TwoLevelCache<?> cache : all) cache.clearLocal();
     if (redis == null) return Future.succeededFuture();
     return scanAndDelete("0");
   }
@@ -177,69 +196,132 @@ public final class Caches {
     return lists;
   }
 
-  /** The key prefix of list entries now; it changes on every write that can change a list. */
-  public String listGeneration() {
-    return listGeneration;
+  /** List pages assembled on this node from cached parts ({@link Derived}); the caller knows their type. */
+  @SuppressWarnings("unchecked")
+  public <V> Derived<V> pages() {
+    return (Derived<V>) pages;
   }
 
-  /** An article was created, changed, (un)favorited or deleted. Completes once L2 and this node's L1 are clean. */
-  public Future<Void> articleChanged(Long articleId, Viewer writer) {
-    return changed(articles, articleId == null ? List.of() : List.of(Long.toString(articleId)), writer);
+  public TwoLevelCache<IdSet> viewers() {
+    return viewers;
   }
 
-  /** A user's public profile changed (name, bio, image): their profile entries and every list page. */
+  /**
+   * A set of the viewer's own state from the {@code viewer} cache ({@link #followeesKey}, {@link #favoritesKey}),
+   * loaded by {@code loader} from primaries; null where the cache is not used (cache off, requests that write).
+   */
+  public Future<IdSet> viewerSet(Viewer viewer, String key, java.util.function.Supplier<Future<IdSet>> loader) {
+    if (!enabled || viewer.isAnonymous() || viewer.writing()) return Future.succeededFuture();
+    return strict(viewer).compose(strict -> viewers.get(key, strict, loader));
+  }
+
+  /** The scope of one tag's list pages (length-prefixed: no tag can make two scopes share a name). */
+  public static String tagScope(String tag) {
+    return "t" + tag.length() + "=" + tag;
+  }
+
+  /** The scope of one author's list pages. */
+  public static String authorScope(long authorId) {
+    return "a=" + authorId;
+  }
+
+  /**
+   * The list-cache key of an entry that depends on {@code scopes}: {@code base} with each scope's current generation.
+   * Strict readers take the generations Redis has, which a write moved before it answered.
+   */
+  public Future<String> listKey(String base, List<String> scopeNames, boolean strict) {
+    return (strict ? scopes.shared(scopeNames) : scopes.current(scopeNames)).map(gens -> {
+      StringBuilder key = new StringBuilder(base);
+      for (int i = 0; i < gens.size(); i++) key.append('|').append(scopeNames.get(i)).append('@').append(gens.get(i));
+      return key.toString();
+    });
+  }
+
+  /**
+   * An article was created, changed or deleted: its entry, and the list scopes whose membership changed (none for an
+   * edit that keeps the tags). Completes once L2 and this node's L1 are clean.
+   */
+  public Future<Void> articleChanged(Long articleId, Viewer writer, java.util.Collection<String> movedScopes) {
+    return changed(articleId == null ? Map.of() : Map.<TwoLevelCache<?>, List<String>>of(articles, List.of(Long.toString(articleId))), movedScopes, writer);
+  }
+
+  /** The writer (un)favorited an article: its entry (the count) and the writer's favorites; no list moves. */
+  public Future<Void> favoriteChanged(long articleId, Viewer writer) {
+    return changed(Map.<TwoLevelCache<?>, List<String>>of(articles, List.of(Long.toString(articleId)), viewers, List.of(favoritesKey(writer.user()))),
+        List.of(), writer);
+  }
+
+  /** The writer followed or unfollowed someone: their followee set. */
+  public Future<Void> followChanged(Viewer writer) {
+    return changed(Map.<TwoLevelCache<?>, List<String>>of(viewers, List.of(followeesKey(writer.user()))), List.of(), writer);
+  }
+
+  /**
+   * A user's public profile changed (name, bio, image): their profile entries. Lists hold article ids and show
+   * authors from the profile cache, so no list moves; author pages are keyed by id, found through {@code name:}.
+   */
   public Future<Void> profileChanged(long userId, String... usernames) {
     List<String> keys = new java.util.ArrayList<>();
     keys.add("id:" + userId);
     for (String name : usernames) if (name != null) keys.add("name:" + name);
-    return changed(profiles, keys, Viewer.of(userId, true));
+    return changed(Map.<TwoLevelCache<?>, List<String>>of(profiles, keys), List.of(), Viewer.of(userId, true));
+  }
+
+  /** The {@code viewer} cache key of whom a user follows. */
+  public static String followeesKey(long userId) {
+    return "fol:" + userId;
+  }
+
+  /** The {@code viewer} cache key of what a user favorited. */
+  public static String favoritesKey(long userId) {
+    return "fav:" + userId;
   }
 
   /**
-   * Whether this reading request must read strictly (skip L1): its user wrote within
-   * {@link #RECENT_WRITER_MS}, here or on another node (a Redis marker the write set before it
-   * answered). Anonymous viewers never are; one Redis GET for signed-in ones unless this node knows.
+   * Whether this reading request must read strictly (skip L1): its user's latest write, here or on another node,
+   * left a mark (a token in Redis, set before the write answered) whose invalidation this node has not applied yet.
+   * Anonymous viewers never are; signed-in ones cost one Redis GET per request (memoized on the viewer).
    */
   public Future<Boolean> strict(Viewer viewer) {
     if (!enabled || viewer.isAnonymous()) return Future.succeededFuture(false);
-    Long until = recentWriters.get(viewer.user());
-    if (until != null) {
-      if (until > System.currentTimeMillis()) return Future.succeededFuture(true);
-      recentWriters.remove(viewer.user(), until);
-    }
-    if (!redis.available()) return Future.succeededFuture(true); // the cache is bypassed anyway
-    return redis.send(Request.cmd(Command.EXISTS).arg(writerKey(viewer.user())))
-        .map(found -> found != null && found.toInteger() > 0)
-        .otherwise(true);
+    return viewer.strictReads(() -> {
+      if (!redis.available()) return Future.succeededFuture(true); // the cache is bypassed anyway
+      long user = viewer.user();
+      return redis.send(Request.cmd(Command.GET).arg(writerKey(user)))
+          .map(mark -> mark != null && !mark.toString().equals(applied.getIfPresent(user)))
+          .otherwise(true);
+    });
   }
 
   private String writerKey(long user) {
     return namespace + "w:" + user;
   }
 
-  private Future<Void> changed(TwoLevelCache<JsonObject> cache, List<String> keys, Viewer writer) {
+  private Future<Void> changed(Map<TwoLevelCache<?>, List<String>> evictions, java.util.Collection<String> movedScopes,
+                               Viewer writer) {
     if (!enabled) return Future.succeededFuture();
-    String marker = newGeneration();
-    String generation = newGeneration();
-    useGeneration(generation);
+    String marker = ListScopes.fresh();
+    Map<String, String> gens = scopes.move(movedScopes);
     List<Future<Void>> tombs = new java.util.ArrayList<>();
+    JsonObject evict = new JsonObject();
+    evictions.forEach((cache, keys) -> {
+      for (String key : keys) tombs.add(cache.invalidate(key, marker));
+      evict.put(cache.name(), new JsonArray(List.copyOf(keys)));
+    });
+    tombs.add(scopes.store(gens));
+    JsonObject message = new JsonObject().put("evict", evict).put("gens", new JsonObject(new java.util.HashMap<>(gens)));
     if (!writer.isAnonymous()) {
-      recentWriters.put(writer.user(), System.currentTimeMillis() + RECENT_WRITER_MS);
+      String token = ListScopes.fresh();
+      applied.put(writer.user(), token); // this node's L1 is clean of the write already
+      message.put("writer", writer.user()).put("token", token);
       if (!redis.breakerOpen()) {
-        tombs.add(redis.send(Request.cmd(Command.SET).arg(writerKey(writer.user())).arg("1").arg("PX").arg(RECENT_WRITER_MS))
+        tombs.add(redis.send(Request.cmd(Command.SET).arg(writerKey(writer.user())).arg(token).arg("PX").arg(RECENT_WRITER_MS))
             .<Void>mapEmpty().otherwiseEmpty());
       }
-      if (recentWriters.size() > 100_000) recentWriters.values().removeIf(t -> t <= System.currentTimeMillis());
     }
-    for (String key : keys) tombs.add(cache.invalidate(key, marker));
-    if (!redis.breakerOpen()) {
-      tombs.add(redis.send(Request.cmd(Command.SET).arg(genKey).arg(generation)).<Void>mapEmpty().otherwiseEmpty());
-    }
-    JsonObject message = new JsonObject().put("cache", cache.name()).put("keys", new JsonArray(List.copyOf(keys)))
-        .put("gen", generation);
     if (clustered) {
       // The clustered bus is fire-and-forget: other nodes drop their copies within a bus hop of the answer
-      // (the writer's own reads are strict meanwhile, see strict()).
+      // (meanwhile the writer's mark makes its reads there strict, see strict()).
       return Future.join(tombs).map(done -> {
         vertx.eventBus().publish(ADDRESS, message);
         return null;
@@ -250,50 +332,45 @@ public final class Caches {
         ? Future.<Void>succeededFuture() : redis.publish(message).otherwiseEmpty());
   }
 
-  /** An invalidation heard on the event bus (from this node or another). */
+  /** An invalidation heard on the event bus (from this node or another); the writer's token last, once L1 is clean. */
   private void apply(JsonObject message) {
-    String name = message.getString("cache");
-    JsonArray keys = message.getJsonArray("keys", new JsonArray());
-    for (TwoLevelCache<JsonObject> cache : all) {
-      if (!cache.name().equals(name)) continue;
+    JsonObject evict = message.getJsonObject("evict", new JsonObject());
+    for (TwoLevelCache<?> cache : all) {
+      JsonArray keys = evict.getJsonArray(cache.name());
+      if (keys == null) continue;
       for (int i = 0; i < keys.size(); i++) cache.evictLocal(keys.getString(i));
     }
-    String generation = message.getString("gen");
-    if (generation != null && !generation.equals(listGeneration)) useGeneration(generation);
+    JsonObject gens = message.getJsonObject("gens");
+    if (gens != null && !gens.isEmpty()) {
+      Map<String, String> moved = new java.util.HashMap<>();
+      gens.forEach(e -> moved.put(e.getKey(), String.valueOf(e.getValue())));
+      scopes.apply(moved);
+    }
+    Long writer = message.getLong("writer");
+    String token = message.getString("token");
+    if (writer != null && token != null) applied.put(writer, token);
   }
 
-  private void useGeneration(String generation) {
-    listGeneration = generation;
-    lists.clearLocal();
-  }
-
-  /** The subscription was lost or is back: drop every L1 and pick up the shared list generation. */
+  /** The subscription was lost or is back: drop every L1 and forget the list generations this node knew. */
   private void resynchronise() {
     if (all == null) return; // still being built: nothing cached yet
-    for (TwoLevelCache<JsonObject> cache : all) cache.clearLocal();
-    if (redis == null || redis.breakerOpen()) return;
-    String mine = listGeneration;
-    redis.send(Request.cmd(Command.SET).arg(genKey).arg(mine).arg("NX"))
-        .compose(set -> redis.send(Request.cmd(Command.GET).arg(genKey)))
-        .onSuccess(current -> {
-          if (current != null && !current.toString().equals(listGeneration)) useGeneration(current.toString());
-        });
+    for (TwoLevelCache<?> cache : all) cache.clearLocal();
+    pages.clear();
+    scopes.forget();
+    applied.invalidateAll();
   }
 
-  private static String newGeneration() {
-    return UUID.randomUUID().toString().substring(0, 13);
-  }
-
-  /** Every cache of the node ({@code article}, {@code profile}, {@code list}), for metrics. */
-  public List<TwoLevelCache<JsonObject>> all() {
+  /** Every cache of the node ({@code article}, {@code profile}, {@code list}, {@code viewer}), for metrics. */
+  public List<TwoLevelCache<?>> all() {
     return all;
   }
 
   /** The operator view ({@code GET /health/cache}): Redis state and counters per cache. */
   public JsonObject status() {
     JsonObject caches = new JsonObject();
-    for (TwoLevelCache<JsonObject> cache : all) caches.put(cache.name(), cache.status());
-    JsonObject out = new JsonObject().put("enabled", enabled).put("listGeneration", listGeneration).put("caches", caches);
+    for (TwoLevelCache<?> cache : all) caches.put(cache.name(), cache.status());
+    JsonObject out = new JsonObject().put("enabled", enabled).put("listScopes", scopes.known()).put("caches", caches)
+        .put("pages", pages.status());
     if (redis != null) out.mergeIn(redis.status());
     return out;
   }

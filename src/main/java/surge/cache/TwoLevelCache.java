@@ -158,6 +158,15 @@ public final class TwoLevelCache<V> {
     })));
   }
 
+  /**
+   * The value L1 holds for {@code key} now, or null: no lookup, no counting. A caller that assembled something from
+   * values it got here checks with it that they are still current (the same instances).
+   */
+  public V peek(String key) {
+    Entry<V> cached = l1.getIfPresent(key);
+    return cached != null && cached.expiresAtMs() > System.currentTimeMillis() ? cached.value() : null;
+  }
+
   /** Starts a flight (or joins one another thread started a moment ago); L1 is filled only by a flight still current. */
   private Flight<V> fly(String key, String after, Supplier<Future<Timed<V>>> work) {
     Promise<V> promise = Promise.promise();

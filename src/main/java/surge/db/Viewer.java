@@ -16,6 +16,8 @@ public final class Viewer {
   private final boolean writing;
   /** Read-your-writes state of this request, owned by {@link ReadYourWrites}; null until first needed. */
   volatile Object consistency;
+  /** Whether this request reads caches strictly, once looked up ({@code Caches#strict}); null until first needed. */
+  private volatile io.vertx.core.Future<Boolean> strictReads;
 
   private Viewer(Long id, boolean writing) {
     this.id = id;
@@ -55,5 +57,18 @@ public final class Viewer {
 
   public boolean isAnonymous() {
     return id == null;
+  }
+
+  /**
+   * Whether this request must read caches strictly, as {@code lookup} answers it the first time it is asked: the
+   * cache layer asks Redis at most once per request however many cached reads the request makes.
+   */
+  public io.vertx.core.Future<Boolean> strictReads(java.util.function.Supplier<io.vertx.core.Future<Boolean>> lookup) {
+    var known = strictReads;
+    if (known != null) return known;
+    synchronized (this) {
+      if (strictReads == null) strictReads = lookup.get();
+      return strictReads;
+    }
   }
 }

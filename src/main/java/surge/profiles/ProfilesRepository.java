@@ -31,6 +31,7 @@ public final class ProfilesRepository {
   private static final String FOLLOWING_AMONG =
       "SELECT followee_id FROM follows WHERE follower_id = $1 AND followee_id = ANY($2)";
   private static final String FOLLOWEES = "SELECT followee_id FROM follows WHERE follower_id = $1";
+  private static final String FOLLOWEES_UP_TO = "SELECT followee_id FROM follows WHERE follower_id = $1 LIMIT $2";
   // Follow events belong to the follower (whose shard holds the follows row); none for a no-op.
   private static final String FOLLOW_DATA = "jsonb_build_object('followerId', f.follower_id::text, 'followeeId', f.followee_id::text)";
   private static final String FOLLOW = "WITH f AS (INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2)"
@@ -83,6 +84,16 @@ public final class ProfilesRepository {
 
   public Future<Set<Long>> followees(Viewer viewer) {
     return read(shards.byId(viewer.user()), viewer, FOLLOWEES, Tuple.of(viewer.user())).map(ProfilesRepository::idSet);
+  }
+
+  /** Whom {@code user} follows, read on the primary, at most {@code cap} of them (the cached copy, see ProfilesService). */
+  public Future<surge.cache.IdSet> followeesUpTo(long user, int cap) {
+    return read(shards.byId(user), Viewer.of(user, true), FOLLOWEES_UP_TO, Tuple.of(user, cap + 1)).map(rows -> {
+      Set<Long> ids = idSet(rows);
+      boolean more = ids.size() > cap;
+      if (more) ids.remove(ids.iterator().next());
+      return surge.cache.IdSet.of(ids, more);
+    });
   }
 
   public Future<Void> follow(Viewer follower, long followee) {

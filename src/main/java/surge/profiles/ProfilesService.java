@@ -14,11 +14,14 @@ import surge.http.ApiError;
 /**
  * Profile reads and follow/unfollow. Other features call it for authors' profiles and follow flags.
  * Reads of reading requests go through the {@code profile} cache ({@code name:<username>},
- * {@code id:<userId>}); {@code following} is never cached, it is read per request.
+ * {@code id:<userId>}); {@code following} comes from the viewer's own followee set in the {@code viewer} cache
+ * ({@code fol:<userId>}), which only their own follow and unfollow change.
  */
 public final class ProfilesService {
   /** Cache loads read primaries, so a load that starts after a write commits sees it. */
   private static final Viewer LOADER = Viewer.of(null, true);
+  /** A followee set larger than this is not cached whole; members beyond it are asked of the database. */
+  static final int FOLLOWEES_CACHED = 5_000;
   private final ProfilesRepository repository;
   private final Caches caches;
 
@@ -38,28 +41,44 @@ public final class ProfilesService {
 
   public Future<ViewedProfile> follow(Viewer viewer, String username) {
     return find(username, viewer).compose(profile -> repository.follow(viewer, profile.id())
+        .compose(done -> caches.followChanged(viewer))
         .map(done -> new ViewedProfile(profile, true)));
   }
 
   public Future<ViewedProfile> unfollow(Viewer viewer, String username) {
     return find(username, viewer).compose(profile -> repository.unfollow(viewer, profile.id())
+        .compose(done -> caches.followChanged(viewer))
         .map(done -> new ViewedProfile(profile, false)));
   }
 
   public Future<Boolean> isFollowing(Viewer viewer, long profileId) {
-    return repository.followingAmong(viewer, List.of(profileId)).map(set -> set.contains(profileId));
+    return followingAmong(viewer, List.of(profileId)).map(set -> set.contains(profileId));
   }
 
+  /** Which of {@code ids} the viewer follows: from their cached followee set, the database only beyond its cap. */
   public Future<Set<Long>> followingAmong(Viewer viewer, Collection<Long> ids) {
-    return repository.followingAmong(viewer, ids);
+    if (viewer.isAnonymous() || ids.isEmpty()) return Future.succeededFuture(Set.of());
+    return followeeSet(viewer).compose(set -> {
+      Set<Long> found = set == null ? null : set.among(ids);
+      return found != null ? Future.succeededFuture(found) : repository.followingAmong(viewer, ids);
+    });
+  }
+
+  /** The viewer's cached followee set; null where the cache is not used (requests that write, cache off). */
+  private Future<surge.cache.IdSet> followeeSet(Viewer viewer) {
+    if (viewer.isAnonymous()) return Future.succeededFuture();
+    long user = viewer.user();
+    return caches.viewerSet(viewer, Caches.followeesKey(user), () -> repository.followeesUpTo(user, FOLLOWEES_CACHED));
   }
 
   public Future<Map<Long, Profile>> byIds(Collection<Long> ids, Viewer viewer) {
     return repository.byIds(ids, viewer);
   }
 
+  /** Everyone the viewer follows (the feed): the cached set when it is complete. */
   public Future<Set<Long>> followees(Viewer viewer) {
-    return repository.followees(viewer);
+    return followeeSet(viewer).compose(set -> set != null && set.complete()
+        ? Future.succeededFuture(set.ids()) : repository.followees(viewer));
   }
 
   /** Id of the user with this name, or null (filters by author and by favoriting user). */
@@ -70,9 +89,26 @@ public final class ProfilesService {
   /** A user's profile by id through the cache (article authors); empty when there is none. */
   public Future<Optional<Profile>> byId(long id, Viewer viewer, boolean strict) {
     if (viewer.writing()) return repository.byIds(List.of(id), viewer).map(found -> Optional.ofNullable(found.get(id)));
+    return cachedById(id, strict).map(json -> Optional.ofNullable(json).map(ProfilesService::profile));
+  }
+
+  /**
+   * A profile as the {@code profile} cache holds it, the instance every reader shares (never to be changed); null
+   * when there is no such user. Callers that build on it check {@link #stillCached} before reusing what they built.
+   */
+  public Future<JsonObject> cachedById(long id, boolean strict) {
     return caches.profiles().get("id:" + id, strict,
-            () -> repository.byIds(List.of(id), LOADER).map(found -> found.containsKey(id) ? json(found.get(id)) : null))
-        .map(json -> Optional.ofNullable(json).map(ProfilesService::profile));
+        () -> repository.byIds(List.of(id), LOADER).map(found -> found.containsKey(id) ? json(found.get(id)) : null));
+  }
+
+  /** Whether {@code cached} is still what this node's L1 holds for the user: nothing changed it since. */
+  public boolean stillCached(long id, JsonObject cached) {
+    return cached != null && caches.profiles().peek("id:" + id) == cached;
+  }
+
+  /** The profile in a {@link #cachedById} value. */
+  public static Profile fromCached(JsonObject cached) {
+    return profile(cached);
   }
 
   private Future<Optional<Profile>> lookup(String username, Viewer viewer) {

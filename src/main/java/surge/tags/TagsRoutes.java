@@ -37,18 +37,22 @@ public final class TagsRoutes {
   }
 
   /**
-   * The tag list is the same for every viewer: it comes from the {@code list} cache (which moves on with every article
-   * write), for signed-in readers too. Only a user who wrote within the last seconds ({@link Caches#strict}) reads
-   * the shards themselves, from where their own write is visible, so their new article's tags are there at once.
+   * The tag list is the same for every viewer: it comes from the {@code list} cache under the tag-list scope, which
+   * only a new, deleted or re-tagged article moves, for signed-in readers too. Only a reader whose latest write has
+   * not reached this node yet ({@link Caches#strict}) reads the shards themselves, from where their own write is
+   * visible, so their new article's tags are there at once.
    */
   private Future<JsonObject> list(RoutingContext ctx) {
     Viewer viewer = AuthHandler.viewer(ctx);
+    if (!caches.enabled()) return load(viewer);
     return caches.strict(viewer).compose(strict -> strict ? load(viewer)
-        : caches.lists().get(caches.listGeneration() + ":tags", false, () -> load(ANONYMOUS)).map(EncodedJson::shared));
+        : caches.listKey("tags", List.of(Caches.TAG_LIST), false)
+            .compose(key -> caches.lists().get(key, false, () -> load(LOADER)))
+            .map(EncodedJson::shared));
   }
 
-  /** Cache loads read as an anonymous reader would (replicas allowed): the page is shared with anonymous readers. */
-  private static final Viewer ANONYMOUS = Viewer.of(null, false);
+  /** Cache loads read primaries: a load that starts after a write moved the scope has the write in it. */
+  private static final Viewer LOADER = Viewer.of(null, true);
 
   private Future<JsonObject> load(Viewer viewer) {
     List<Future<RowSet<Row>>> parts = new ArrayList<>();

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  */
 class BenchmarkSmokeTest {
   private static final List<String> SCENARIOS =
-      List.of("read-anon", "read-auth", "mixed", "write-heavy", "article-uncached", "connections");
+      List.of("read-anon", "read-auth", "list-anon", "list-auth", "article-anon", "article-auth", "profile-anon",
+          "profile-auth", "tags-anon", "tags-auth", "feed-1", "feed-5", "feed-20", "mixed", "write-heavy",
+          "article-uncached", "connections");
 
   @Test
   void smokeRunWritesTheReportWithoutUnexpectedResponses() throws IOException, InterruptedException {

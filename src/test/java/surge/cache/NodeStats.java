@@ -27,6 +27,11 @@ final class NodeStats {
     return cache(client).getJsonObject("caches").getJsonObject(cache).getLong(name);
   }
 
+  /** List pages this node served from one it had assembled before ({@code /health/cache} {@code pages.reused}). */
+  static long reusedPages(Client client) {
+    return cache(client).getJsonObject("pages").getLong("reused");
+  }
+
   /** {@code bin/stack redis <action>}. */
   static void redis(String action) {
     surge.support.Stack.run("redis", action);
