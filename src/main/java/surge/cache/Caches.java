@@ -73,6 +73,7 @@ public final class Caches {
   private final TwoLevelCache<JsonObject> lists;
   private final TwoLevelCache<IdSet> viewers;
   private final ListScopes scopes;
+  private final WriterMarks marks;
   private final Derived<Object> pages;
   private final List<TwoLevelCache<?>> all;
   private final ClusterMembership.Subscription consumer;
@@ -99,6 +100,7 @@ public final class Caches {
     this.viewers = new TwoLevelCache<>("viewer", namespace, redis, enabled, config.l1MaxEntries(), entityMs,
         config.jitterPercent(), TOMBSTONE_MS, IdSet::encode, IdSet::decode);
     this.scopes = new ListScopes(namespace, redis);
+    this.marks = new WriterMarks(redis, namespace + "w:");
     this.pages = new Derived<>("pages", config.l1MaxEntries());
     this.all = List.of(articles, profiles, lists, viewers);
     // Re-registered by the membership watcher if the cluster ever loses it: a node deaf to invalidations serves stale L1.
@@ -280,21 +282,20 @@ public final class Caches {
   /**
    * Whether this reading request must read strictly (skip L1): its user's latest write, here or on another node,
    * left a mark (a token in Redis, set before the write answered) whose invalidation this node has not applied yet.
-   * Anonymous viewers never are; signed-in ones cost one Redis GET per request (memoized on the viewer).
+   * Anonymous viewers never are; signed-in ones cost one Redis lookup per request (memoized on the viewer), batched
+   * with the other lookups of the same event-loop turn ({@link WriterMarks}).
    */
   public Future<Boolean> strict(Viewer viewer) {
     if (!enabled || viewer.isAnonymous()) return Future.succeededFuture(false);
     return viewer.strictReads(() -> {
       if (!redis.available()) return Future.succeededFuture(true); // the cache is bypassed anyway
       long user = viewer.user();
-      return redis.send(Request.cmd(Command.GET).arg(writerKey(user)))
-          .map(mark -> mark != null && !mark.toString().equals(applied.getIfPresent(user)))
-          .otherwise(true);
+      return marks.of(user).map(mark -> mark != null && !mark.equals(applied.getIfPresent(user))).otherwise(true);
     });
   }
 
   private String writerKey(long user) {
-    return namespace + "w:" + user;
+    return marks.key(user);
   }
 
   private Future<Void> changed(Map<TwoLevelCache<?>, List<String>> evictions, java.util.Collection<String> movedScopes,
