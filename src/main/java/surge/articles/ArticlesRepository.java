@@ -42,6 +42,7 @@ final class ArticlesRepository {
       + " EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = $1) AS favorited";
   private static final String BY_IDS = ITEM + " FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = ANY($2)";
   private static final String ONE = ITEM + ", a.body FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = $2";
+  private static final String MANY = ITEM + ", a.body FROM articles a JOIN users u ON u.id = a.author_id WHERE a.id = ANY($2)";
   /** {@link #ONE} and whether the viewer follows the author: for viewers whose follows rows live on the article's database. */
   private static final String ONE_FOLLOWING = ITEM + ", a.body,"
       + " EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = $1 AND fo.followee_id = a.author_id) AS following"
@@ -98,6 +99,20 @@ final class ArticlesRepository {
   Future<Optional<Article>> byId(long id, Viewer viewer) {
     return shards.byId(id).read(viewer, db -> db.preparedQuery(ONE).execute(Tuple.of(viewer.id(), id)))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Article.from(rows.iterator().next(), true)));
+  }
+
+  /** Whole articles (with their bodies) by id, one query per physical shard that holds some: batched cache loads. */
+  Future<Map<Long, Article>> byIds(java.util.Collection<Long> ids, Viewer viewer) {
+    List<Future<RowSet<Row>>> reads = new ArrayList<>();
+    shards.group(ids, Long::longValue).forEach((shard, group) -> {
+      Tuple params = Tuple.of(viewer.id(), (Object) group.toArray(Long[]::new));
+      reads.add(shard.read(viewer, db -> db.preparedQuery(MANY).execute(params)));
+    });
+    return Future.all(reads).map(done -> {
+      Map<Long, Article> out = new HashMap<>();
+      for (Future<RowSet<Row>> read : reads) for (Row row : read.result()) out.put(row.getLong("id"), Article.from(row, true));
+      return out;
+    });
   }
 
   /**

@@ -205,18 +205,29 @@ public final class ArticlesService {
     });
   }
 
-  /** The shared page from its membership: each article's core and author from their caches, flags off. */
+  /**
+   * The shared page from its membership: the articles' cores and then their authors from their caches, flags off;
+   * whatever L1 lacks comes in one batched lookup per cache (L2, then one query per shard), never one per article.
+   */
   private Future<Assembled> assemble(JsonObject members) {
-    JsonArray ids = members.getJsonArray("ids");
-    List<Future<JsonObject>> cores = new java.util.ArrayList<>(ids.size());
-    for (int i = 0; i < ids.size(); i++) cores.add(core(ids.getLong(i), false));
-    return Future.all(cores).compose(loaded -> {
-      List<Future<JsonObject>> authors = new java.util.ArrayList<>(cores.size());
-      for (Future<JsonObject> core : cores) {
-        authors.add(core.result() == null ? Future.succeededFuture() : profiles.cachedById(Article.authorIdOf(core.result()), false));
-      }
-      return Future.all(authors).map(done -> Assembled.of(members, cores, authors));
+    JsonArray idArray = members.getJsonArray("ids");
+    List<String> keys = new java.util.ArrayList<>(idArray.size());
+    for (int i = 0; i < idArray.size(); i++) keys.add(Long.toString(idArray.getLong(i)));
+    return cores(keys).compose(cores -> {
+      Set<Long> authorIds = new java.util.HashSet<>();
+      for (JsonObject core : cores.values()) authorIds.add(Article.authorIdOf(core));
+      return profiles.cachedByIds(authorIds).map(authors -> Assembled.of(members, keys, cores, authors));
     });
+  }
+
+  /** Article cores by id key, through the {@code article} cache in one batch. */
+  private Future<java.util.Map<String, JsonObject>> cores(List<String> keys) {
+    return caches.articles().getAll(keys, missing -> repository.byIds(missing.stream().map(Long::valueOf).toList(), LOADER)
+        .map(found -> {
+          java.util.Map<String, JsonObject> out = new java.util.HashMap<>();
+          found.forEach((id, article) -> out.put(Long.toString(id), article.core()));
+          return out;
+        }));
   }
 
   /**
@@ -228,15 +239,16 @@ public final class ArticlesService {
     static final Assembled EMPTY = new Assembled(EncodedJson.shared(emptyPage()), null, new JsonObject[0],
         new JsonObject[0], List.of(), List.of());
 
-    static Assembled of(JsonObject members, List<Future<JsonObject>> coreReads, List<Future<JsonObject>> authorReads) {
+    static Assembled of(JsonObject members, List<String> keys, java.util.Map<String, JsonObject> coreByKey,
+                        java.util.Map<Long, JsonObject> authorById) {
       List<JsonObject> cores = new java.util.ArrayList<>();
       List<JsonObject> authors = new java.util.ArrayList<>();
       List<Long> ids = new java.util.ArrayList<>();
       List<Long> authorIds = new java.util.ArrayList<>();
       JsonArray items = new JsonArray();
-      for (int i = 0; i < coreReads.size(); i++) {
-        JsonObject core = coreReads.get(i).result();
-        JsonObject author = authorReads.get(i).result();
+      for (String key : keys) {
+        JsonObject core = coreByKey.get(key);
+        JsonObject author = core == null ? null : authorById.get(Article.authorIdOf(core));
         if (core == null || author == null) continue; // deleted since the membership was read: its move is under way
         Article article = Article.fromCore(core, ProfilesService.fromCached(author), false).listed();
         items.add(article.toJson(false));

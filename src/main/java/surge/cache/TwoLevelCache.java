@@ -159,6 +159,93 @@ public final class TwoLevelCache<V> {
   }
 
   /**
+   * The values of many keys for a non-strict reader, with at most one L2 round trip ({@code MGET}) and one call of
+   * {@code loader} for all the keys that neither level has: what {@link #get} does per key, batched (a page of
+   * articles and their authors). Keys another flight is loading join that flight. Missing values are absent from
+   * the map; {@code loader} answers only the keys it found.
+   */
+  public Future<java.util.Map<String, V>> getAll(java.util.List<String> keys,
+                                                  Function<java.util.List<String>, Future<java.util.Map<String, V>>> loader) {
+    if (!enabled || redis == null || !redis.subscribed()) {
+      if (enabled) fallbacks.add(keys.size());
+      return loader.apply(keys);
+    }
+    java.util.Map<String, V> found = new java.util.HashMap<>();
+    java.util.Map<String, Future<V>> waiting = new java.util.LinkedHashMap<>();
+    java.util.List<String> missing = new java.util.ArrayList<>();
+    for (String key : keys) {
+      Entry<V> cached = l1.getIfPresent(key);
+      if (cached != null && cached.expiresAtMs() > System.currentTimeMillis()) {
+        l1Hits.increment();
+        found.put(key, cached.value());
+      } else if (!waiting.containsKey(key)) {
+        Flight<V> current = flights.get(key);
+        if (current != null) {
+          coalesced.increment();
+          waiting.put(key, onCaller(current));
+        } else {
+          missing.add(key);
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      Future<java.util.Map<String, Found<V>>> inL2 = l2All(missing);
+      Future<java.util.Map<String, V>> loaded = inL2.compose(l2 -> {
+        java.util.List<String> toLoad = missing.stream().filter(k -> !(l2.get(k) instanceof Hit<V>)).toList();
+        misses.add(toLoad.size());
+        if (toLoad.isEmpty()) return Future.succeededFuture(java.util.Map.of());
+        loads.increment();
+        return loader.apply(toLoad);
+      });
+      for (String key : missing) {
+        waiting.put(key, onCaller(fly(key, null, () -> inL2.compose(l2 -> {
+          if (l2.get(key) instanceof Hit<V> hit) {
+            l2Hits.increment();
+            return Future.succeededFuture(hit.timed());
+          }
+          boolean fillL2 = !(l2.get(key) instanceof Tomb<V>);
+          return loaded.map(values -> filled(key, values.get(key), fillL2));
+        }))));
+      }
+    }
+    if (waiting.isEmpty()) return Future.succeededFuture(found);
+    return Future.join(new java.util.ArrayList<>(waiting.values())).transform(ignored -> {
+      for (var wait : waiting.entrySet()) {
+        if (wait.getValue().failed()) return Future.failedFuture(wait.getValue().cause());
+        if (wait.getValue().result() != null) found.put(wait.getKey(), wait.getValue().result());
+      }
+      return Future.succeededFuture(found);
+    });
+  }
+
+  /** A value just loaded: it expires one jittered TTL from now, and goes into L2 (SET NX) unless a tombstone stands. */
+  private Timed<V> filled(String key, V value, boolean fillL2) {
+    long ttl = jittered(ttlMs, jitterPercent, ThreadLocalRandom.current().nextDouble());
+    long expiresAt = System.currentTimeMillis() + ttl;
+    if (value != null && fillL2) {
+      redis.send(Request.cmd(Command.SET).arg(prefix + key).arg(expiresAt + "|" + encode.apply(value))
+          .arg("PX").arg(ttl).arg("NX"));
+    }
+    return new Timed<>(value, expiresAt);
+  }
+
+  /** {@link #l2} for many keys in one {@code MGET}. */
+  private Future<java.util.Map<String, Found<V>>> l2All(java.util.List<String> keys) {
+    Request mget = Request.cmd(Command.MGET);
+    for (String key : keys) mget.arg(prefix + key);
+    return redis.send(mget).map(values -> {
+      java.util.Map<String, Found<V>> out = new java.util.HashMap<>();
+      for (int i = 0; i < keys.size(); i++) out.put(keys.get(i), parse(values == null ? null : values.get(i)));
+      return out;
+    }).otherwise(failure -> {
+      fallbacks.add(keys.size());
+      java.util.Map<String, Found<V>> out = new java.util.HashMap<>();
+      for (String key : keys) out.put(key, new Tomb<>("failed"));
+      return out;
+    });
+  }
+
+  /**
    * The value L1 holds for {@code key} now, or null: no lookup, no counting. A caller that assembled something from
    * values it got here checks with it that they are still current (the same instances).
    */
@@ -198,16 +285,8 @@ public final class TwoLevelCache<V> {
   /** Runs the loader; the value expires one jittered TTL from now, in L2 (filled SET NX) and in every L1 it reaches. */
   private Future<Timed<V>> loadAndFill(String key, boolean fillL2, Supplier<Future<V>> loader) {
     loads.increment();
-    long ttl = jittered(ttlMs, jitterPercent, ThreadLocalRandom.current().nextDouble());
-    long expiresAt = System.currentTimeMillis() + ttl;
-    return loader.get().map(value -> {
-      if (value != null && fillL2) {
-        // SET NX: a tombstone (a write since this load may have begun) wins; failures only trip the breaker
-        redis.send(Request.cmd(Command.SET).arg(prefix + key).arg(expiresAt + "|" + encode.apply(value))
-            .arg("PX").arg(ttl).arg("NX"));
-      }
-      return new Timed<>(value, expiresAt);
-    });
+    // SET NX: a tombstone (a write since this load may have begun) wins; failures only trip the breaker
+    return loader.get().map(value -> filled(key, value, fillL2));
   }
 
   private sealed interface Found<V> permits Hit, Tomb, Absent {}
@@ -220,18 +299,20 @@ public final class TwoLevelCache<V> {
    * original. A Redis failure reads like a tombstone: load, and fill nothing in L2.
    */
   private Future<Found<V>> l2(String key) {
-    return redis.send(Request.cmd(Command.GET).arg(prefix + key)).<Found<V>>map(response -> {
-      if (response == null) return new Absent<>();
-      String text = response.toString();
-      if (text.startsWith(TOMBSTONE)) return new Tomb<>(text);
-      int bar = text.indexOf('|');
-      long expiresAt = Long.parseLong(text, 0, bar, 10);
-      if (expiresAt <= System.currentTimeMillis()) return new Absent<>();
-      return new Hit<>(new Timed<>(decode.apply(text.substring(bar + 1)), expiresAt));
-    }).otherwise(failure -> {
+    return redis.send(Request.cmd(Command.GET).arg(prefix + key)).map(this::parse).otherwise(failure -> {
       fallbacks.increment();
       return new Tomb<>("failed");
     });
+  }
+
+  private Found<V> parse(Response response) {
+    if (response == null) return new Absent<>();
+    String text = response.toString();
+    if (text.startsWith(TOMBSTONE)) return new Tomb<>(text);
+    int bar = text.indexOf('|');
+    long expiresAt = Long.parseLong(text, 0, bar, 10);
+    if (expiresAt <= System.currentTimeMillis()) return new Absent<>();
+    return new Hit<>(new Timed<>(decode.apply(text.substring(bar + 1)), expiresAt));
   }
 
   /**

@@ -101,9 +101,11 @@ public record SurgeConfig(
    *     bypassed for this long before Redis is tried again ({@code cache.redisBreakerSeconds})
    * @param httpMaxAgeSeconds {@code s-maxage} of anonymous GET responses under {@code /api}: how long shared caches may keep them (browsers revalidate every time)
    *     ({@code http.cacheMaxAgeSeconds}); 0 sends {@code no-cache} instead, so shared caches revalidate every time
+   * @param viewerL1MaxEntries in-process entries of the {@code viewer} cache ({@code cache.viewerL1MaxEntries}): two per
+   *     signed-in user recently seen (followees, favorites), a few hundred bytes each
    */
   public record Cache(boolean enabled, int l1MaxEntries, int entityTtlSeconds, int listTtlSeconds, int jitterPercent,
-                      int redisBreakerSeconds, int httpMaxAgeSeconds) {}
+                      int redisBreakerSeconds, int httpMaxAgeSeconds, int viewerL1MaxEntries) {}
 
   /**
    * @param jwtSecret HMAC key for HS256 tokens ({@code auth.jwtSecret}, env {@code SURGE_AUTH_JWT_SECRET}); blank
@@ -413,7 +415,7 @@ public record SurgeConfig(
     Cache cache = new Cache(c.bool("cache.enabled"), c.integer("cache.l1MaxEntries", 1, 10_000_000),
         c.integer("cache.entityTtlSeconds", 1, 86_400), c.integer("cache.listTtlSeconds", 1, 86_400),
         c.integer("cache.jitterPercent", 0, 50), c.integer("cache.redisBreakerSeconds", 1, 600),
-        c.integer("http.cacheMaxAgeSeconds", 0, 86_400));
+        c.integer("http.cacheMaxAgeSeconds", 0, 86_400), c.integer("cache.viewerL1MaxEntries", 1, 10_000_000));
     Cluster cluster = cluster(c);
     Events events = new Events(c.bool("events.relay"), c.string("kafka.bootstrap"), c.string("events.topicUsers"),
         c.string("events.topicArticles"), c.integer("events.partitions", 1, 10_000),

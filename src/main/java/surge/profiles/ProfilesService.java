@@ -101,6 +101,23 @@ public final class ProfilesService {
         () -> repository.byIds(List.of(id), LOADER).map(found -> found.containsKey(id) ? json(found.get(id)) : null));
   }
 
+  /** {@link #cachedById} for many users: one batched lookup (L2, then the database) for those L1 lacks. */
+  public Future<Map<Long, JsonObject>> cachedByIds(Collection<Long> ids) {
+    List<String> keys = ids.stream().distinct().map(id -> "id:" + id).toList();
+    return caches.profiles().getAll(keys, missing -> repository.byIds(
+            missing.stream().map(key -> Long.parseLong(key.substring(3))).toList(), LOADER)
+        .map(found -> {
+          Map<String, JsonObject> out = new java.util.HashMap<>();
+          found.forEach((id, profile) -> out.put("id:" + id, json(profile)));
+          return out;
+        }))
+        .map(found -> {
+          Map<Long, JsonObject> out = new java.util.HashMap<>();
+          found.forEach((key, json) -> out.put(Long.parseLong(key.substring(3)), json));
+          return out;
+        });
+  }
+
   /** Whether {@code cached} is still what this node's L1 holds for the user: nothing changed it since. */
   public boolean stillCached(long id, JsonObject cached) {
     return cached != null && caches.profiles().peek("id:" + id) == cached;

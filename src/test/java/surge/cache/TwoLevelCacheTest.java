@@ -66,6 +66,36 @@ class TwoLevelCacheTest {
   }
 
   @Test
+  void aBatchLoadsWhatNeitherLevelHasInOneCallAndLeavesTombstonedKeysOutOfL2(Vertx vertx) {
+    CacheRedis redis = live(vertx);
+    TwoLevelCache<JsonObject> c = cache(Client.unique("batch"), redis, 60_000);
+    TwoLevelCache<JsonObject> other = TwoLevelCache.json(c.name(), "surge:cache:test:", redis, true, 1000, 60_000, 10, 2000);
+    AtomicInteger calls = new AtomicInteger();
+    List<List<String>> asked = new ArrayList<>();
+    java.util.function.Function<List<String>, Future<java.util.Map<String, JsonObject>>> loader = keys -> {
+      calls.incrementAndGet();
+      asked.add(keys);
+      java.util.Map<String, JsonObject> out = new java.util.HashMap<>();
+      for (String k : keys) if (!k.equals("gone")) out.put(k, new JsonObject().put("v", k));
+      return Future.succeededFuture(out);
+    };
+    c.get("a", false, () -> Future.succeededFuture(new JsonObject().put("v", "a"))).await(); // a: in L1 and L2
+    c.invalidate("t", "m1").await(); // t: tombstoned
+    var first = c.getAll(List.of("a", "b", "t", "gone"), loader).await();
+    assertEquals(1, calls.get(), "one loader call for every key neither level had");
+    assertEquals(List.of("b", "t", "gone"), asked.get(0));
+    assertEquals("b", first.get("b").getString("v"));
+    assertFalse(first.containsKey("gone"), "what the loader did not find is absent");
+    Wait.sleep(50); // the L2 fills are sent, not awaited
+
+    // a node with an empty L1 finds a and b in L2; t stays out of L2 while its tombstone stands
+    var second = other.getAll(List.of("a", "b", "t"), loader).await();
+    assertEquals(3, second.size());
+    assertEquals(List.of("t"), asked.get(1), "only the tombstoned key is loaded again");
+    assertEquals(2, other.l2HitCount());
+  }
+
+  @Test
   void fiftyConcurrentColdReadsLoadOnce(Vertx vertx) {
     TwoLevelCache<JsonObject> c = cache(Client.unique("coalesce"), live(vertx), 60_000);
     AtomicInteger runs = new AtomicInteger();
