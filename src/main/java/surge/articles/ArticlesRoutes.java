@@ -10,6 +10,7 @@ import surge.http.ApiError;
 import surge.http.AuthHandler;
 import surge.http.Form;
 import surge.http.Paging;
+import surge.http.EncodedJson;
 import surge.http.Respond;
 
 /** {@code /articles}, {@code /articles/feed}, {@code /articles/:slug}, favorites. */
@@ -30,7 +31,7 @@ public final class ArticlesRoutes {
 
   public void mount(Router api, Handler<RoutingContext> optionalAuth, Handler<RoutingContext> requiredAuth) {
     api.get("/articles/feed").handler(requiredAuth).handler(Respond.ok(this::feed));
-    api.get("/articles").handler(optionalAuth).handler(Respond.ok(this::list));
+    api.get("/articles").handler(optionalAuth).handler(Respond.okEncoded(this::list));
     api.post("/articles").handler(requiredAuth).handler(Respond.created(this::create));
     api.get("/articles/:slug").handler(optionalAuth).handler(Respond.ok(this::get));
     api.put("/articles/:slug").handler(requiredAuth).handler(Respond.ok(this::update));
@@ -39,10 +40,15 @@ public final class ArticlesRoutes {
     api.delete("/articles/:slug/favorite").handler(requiredAuth).handler(Respond.ok(ctx -> favorite(ctx, false)));
   }
 
-  private Future<JsonObject> list(RoutingContext ctx) {
+  /** The flags of a signed-in viewer, in the order {@link ArticlesService.ListPage} gives them. */
+  private static final List<String> FLAGS = List.of("favorited", "following");
+
+  private Future<EncodedJson.Encoded> list(RoutingContext ctx) {
     Paging paging = Paging.from(ctx, maxPageSize);
-    return articles.list(query(ctx, "tag"), query(ctx, "author"), query(ctx, "favorited"),
-        AuthHandler.viewer(ctx), paging.limit(), paging.offset());
+    return articles.listPage(query(ctx, "tag"), query(ctx, "author"), query(ctx, "favorited"),
+        AuthHandler.viewer(ctx), paging.limit(), paging.offset())
+        .map(page -> page.overlaid() ? EncodedJson.flagged(page.json(), FLAGS, page.favorited(), page.following())
+            : EncodedJson.encoded(page.json()));
   }
 
   private Future<JsonObject> feed(RoutingContext ctx) {

@@ -159,13 +159,48 @@ public final class ArticlesService {
    * the shards instead, so their own write is in the page at once.
    */
   public Future<JsonObject> list(String tag, String author, String favoritedBy, Viewer viewer, int limit, int offset) {
+    return listPage(tag, author, favoritedBy, viewer, limit, offset).map(ListPage::toJson);
+  }
+
+  /** {@link #list} as the route renders it: the shared page and the viewer's flags, laid over it when encoded. */
+  public Future<ListPage> listPage(String tag, String author, String favoritedBy, Viewer viewer, int limit, int offset) {
     if (viewer.writing() || favoritedBy != null || !caches.enabled()) {
-      return filtered(tag, author, favoritedBy, viewer, limit, offset).map(Listed::json);
+      return filtered(tag, author, favoritedBy, viewer, limit, offset).map(listed -> ListPage.whole(listed.json()));
     }
     return caches.strict(viewer).compose(strict -> strict
-        ? filtered(tag, author, null, viewer, limit, offset).map(Listed::json)
+        ? filtered(tag, author, null, viewer, limit, offset).map(listed -> ListPage.whole(listed.json()))
         : shared(tag, author, limit, offset).compose(page -> viewer.isAnonymous()
-            ? Future.succeededFuture(page.json()) : overlay(page, viewer)));
+            ? Future.succeededFuture(ListPage.whole(page.json())) : overlay(page, viewer)));
+  }
+
+  /**
+   * A page of articles: {@code json} is the whole response when {@code favorited} is null; otherwise it is the shared
+   * page (every flag false, never to be changed) and the arrays say, per article in order, which flags are the
+   * viewer's: {@code favorited} per article, {@code following} per article's author.
+   */
+  public record ListPage(JsonObject json, boolean[] favorited, boolean[] following) {
+    static ListPage whole(JsonObject json) {
+      return new ListPage(json, null, null);
+    }
+
+    public boolean overlaid() {
+      return favorited != null;
+    }
+
+    /** The response as one object: the shared page's copy with the viewer's flags, or the whole page itself. */
+    public JsonObject toJson() {
+      if (!overlaid()) return json;
+      JsonArray articles = json.getJsonArray("articles");
+      JsonArray items = new JsonArray(new java.util.ArrayList<>(articles.size()));
+      for (int i = 0; i < articles.size(); i++) {
+        JsonObject article = articles.getJsonObject(i);
+        JsonObject by = new JsonObject(new java.util.LinkedHashMap<>(article.getJsonObject("author").getMap()))
+            .put("following", following[i]);
+        items.add(new JsonObject(new java.util.LinkedHashMap<>(article.getMap()))
+            .put("favorited", favorited[i]).put("author", by));
+      }
+      return new JsonObject().put("articles", items).put("articlesCount", json.getValue("articlesCount"));
+    }
   }
 
   /** The page every reader shares: membership from the {@code list} cache, articles and authors from theirs. */
@@ -235,9 +270,9 @@ public final class ArticlesService {
    * author profile are still the instances this node's L1 holds: any write to one of them replaced or dropped it.
    */
   private record Assembled(JsonObject json, JsonObject members, JsonObject[] cores, JsonObject[] authors,
-                           List<Long> ids, List<Long> authorIds) {
+                           List<Long> ids, List<Long> authorIds, String[] articleKeys, String[] authorKeys) {
     static final Assembled EMPTY = new Assembled(EncodedJson.shared(emptyPage()), null, new JsonObject[0],
-        new JsonObject[0], List.of(), List.of());
+        new JsonObject[0], List.of(), List.of(), new String[0], new String[0]);
 
     static Assembled of(JsonObject members, List<String> keys, java.util.Map<String, JsonObject> coreByKey,
                         java.util.Map<Long, JsonObject> authorById) {
@@ -259,37 +294,36 @@ public final class ArticlesService {
       }
       JsonObject page = new JsonObject().put("articles", items).put("articlesCount", members.getLong("count"));
       return new Assembled(EncodedJson.shared(page), members, cores.toArray(JsonObject[]::new),
-          authors.toArray(JsonObject[]::new), List.copyOf(ids), List.copyOf(authorIds));
+          authors.toArray(JsonObject[]::new), List.copyOf(ids), List.copyOf(authorIds),
+          ids.stream().map(String::valueOf).toArray(String[]::new),
+          authorIds.stream().map(ProfilesService::cacheKey).toArray(String[]::new));
     }
 
     boolean current(String key, Caches caches, ProfilesService profiles) {
       if (members == null) return true;
       if (caches.lists().peek(key) != members) return false;
       for (int i = 0; i < cores.length; i++) {
-        if (caches.articles().peek(Long.toString(ids.get(i))) != cores[i]) return false;
-        if (!profiles.stillCached(authorIds.get(i), authors[i])) return false;
+        if (caches.articles().peek(articleKeys[i]) != cores[i]) return false;
+        if (!profiles.stillCached(authorKeys[i], authors[i])) return false;
       }
       return true;
     }
   }
 
-  /** The shared page as {@code viewer} sees it: a copy with their flags; the shared page is never changed. */
-  private Future<JsonObject> overlay(Assembled shared, Viewer viewer) {
-    JsonObject page = shared.json();
-    if (shared.ids().isEmpty()) return Future.succeededFuture(page);
-    JsonArray articles = page.getJsonArray("articles");
+  /** The shared page with {@code viewer}'s flags beside it; the shared page is never changed. */
+  private Future<ListPage> overlay(Assembled shared, Viewer viewer) {
+    if (shared.ids().isEmpty()) return Future.succeededFuture(ListPage.whole(shared.json()));
     Future<Set<Long>> favorited = favoritedAmong(viewer, shared.ids());
     Future<Set<Long>> following = profiles.followingAmong(viewer, new java.util.HashSet<>(shared.authorIds()));
     return Future.all(favorited, following).map(done -> {
-      JsonArray items = new JsonArray(new java.util.ArrayList<>(articles.size()));
-      for (int i = 0; i < articles.size(); i++) {
-        JsonObject article = articles.getJsonObject(i);
-        JsonObject by = new JsonObject(new java.util.LinkedHashMap<>(article.getJsonObject("author").getMap()))
-            .put("following", following.result().contains(shared.authorIds().get(i)));
-        items.add(new JsonObject(new java.util.LinkedHashMap<>(article.getMap()))
-            .put("favorited", favorited.result().contains(shared.ids().get(i))).put("author", by));
+      int n = shared.ids().size();
+      boolean[] favorites = new boolean[n];
+      boolean[] follows = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        favorites[i] = favorited.result().contains(shared.ids().get(i));
+        follows[i] = following.result().contains(shared.authorIds().get(i));
       }
-      return new JsonObject().put("articles", items).put("articlesCount", page.getValue("articlesCount"));
+      return new ListPage(shared.json(), favorites, follows);
     });
   }
 

@@ -26,6 +26,13 @@ public final class Respond {
     }).onFailure(ctx::fail);
   }
 
+  /** {@link #ok} for a body its handler encoded itself ({@link EncodedJson#flagged}). */
+  public static Handler<RoutingContext> okEncoded(Function<RoutingContext, Future<EncodedJson.Encoded>> handler) {
+    return ctx -> start(ctx, handler).onSuccess(body -> {
+      if (!ctx.response().ended()) HttpCaching.ok(ctx, body.bytes(), body.etag());
+    }).onFailure(ctx::fail);
+  }
+
   public static Handler<RoutingContext> created(Function<RoutingContext, Future<JsonObject>> handler) {
     return withStatus(201, handler);
   }

@@ -118,9 +118,14 @@ public final class ProfilesService {
         });
   }
 
-  /** Whether {@code cached} is still what this node's L1 holds for the user: nothing changed it since. */
-  public boolean stillCached(long id, JsonObject cached) {
-    return cached != null && caches.profiles().peek("id:" + id) == cached;
+  /** The {@code profile} cache key of a user id (for {@link #stillCached}, computed once by callers that check often). */
+  public static String cacheKey(long id) {
+    return "id:" + id;
+  }
+
+  /** Whether {@code cached} is still what this node's L1 holds under {@code key} ({@link #cacheKey}): nothing changed it. */
+  public boolean stillCached(String key, JsonObject cached) {
+    return cached != null && caches.profiles().peek(key) == cached;
   }
 
   /** The profile in a {@link #cachedById} value. */

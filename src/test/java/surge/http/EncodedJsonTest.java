@@ -16,6 +16,37 @@ class EncodedJsonTest {
         .put("tagList", new JsonArray().add("zipf").add("ünïcode")))).put("articlesCount", 1);
   }
 
+  private static JsonObject item(String title, String bio) {
+    return new JsonObject().put("slug", "s").put("title", title).put("favorited", false).put("favoritesCount", 0)
+        .put("author", new JsonObject().put("username", "u").put("bio", bio).put("following", false));
+  }
+
+  @Test
+  void flagsPatchedIntoASharedPageReadAsTheFlaggedCopyWouldAndTheSharedBytesStay() {
+    // text that looks like the flags must not be taken for them: inside strings the quotes are escaped
+    JsonObject page = new JsonObject().put("articles", new JsonArray()
+            .add(item("\"favorited\":false", "\"following\":false"))
+            .add(item("plain", null))
+            .add(item("third", "ünïcode")))
+        .put("articlesCount", 3);
+    EncodedJson.shared(page);
+    var fields = java.util.List.of("favorited", "following");
+    EncodedJson.Encoded flagged = EncodedJson.flagged(page, fields,
+        new boolean[] {true, false, true}, new boolean[] {false, true, true});
+    JsonObject read = new JsonObject(flagged.bytes());
+    JsonArray articles = read.getJsonArray("articles");
+    boolean[][] want = {{true, false}, {false, true}, {true, true}};
+    for (int i = 0; i < 3; i++) {
+      JsonObject a = articles.getJsonObject(i);
+      assertEquals(want[i][0], a.getBoolean("favorited"), "favorited of #" + i);
+      assertEquals(want[i][1], a.getJsonObject("author").getBoolean("following"), "following of #" + i);
+      assertEquals(page.getJsonArray("articles").getJsonObject(i).getString("title"), a.getString("title"));
+    }
+    assertEquals(page.toBuffer(), EncodedJson.of(page).bytes(), "the shared encoding is untouched");
+    assertSame(EncodedJson.of(page).bytes(),
+        EncodedJson.flagged(page, fields, new boolean[3], new boolean[3]).bytes(), "no flag set: the shared bytes");
+  }
+
   @Test
   void aSharedPageIsEncodedOnceToWhatAFreshEncodingGives() {
     JsonObject page = page("Shared");
