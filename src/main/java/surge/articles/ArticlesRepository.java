@@ -70,7 +70,6 @@ final class ArticlesRepository {
           "jsonb_build_object('articleId', a.id::text, 'authorId', a.author_id::text)", "a") + ")"
       + " SELECT count(*) FROM a";
   private static final String FAVORITE_DATA = "jsonb_build_object('articleId', f.article_id::text, 'userId', f.user_id::text)";
-  private static final String FAVORITED = "SELECT 1 FROM favorites WHERE article_id = $1 AND user_id = $2";
   private static final String FAVORITES_UP_TO = "SELECT article_id FROM favorites WHERE user_id = $1 LIMIT $2";
   private static final String FAVORITED_AMONG = "SELECT article_id FROM favorites WHERE user_id = $1 AND article_id = ANY($2)";
   private static final String FAVORITE = "WITH added AS ("
@@ -133,13 +132,6 @@ final class ArticlesRepository {
       Boolean following = followsHere ? row.getBoolean("following") : viewer.isAnonymous() ? Boolean.FALSE : null;
       return Optional.of(new Viewed(Article.from(row, true), following));
     });
-  }
-
-  /** Whether the viewer favorited the article (one query on the article's shard); false for anonymous viewers. */
-  Future<Boolean> favorited(long articleId, Viewer viewer) {
-    if (viewer.isAnonymous()) return Future.succeededFuture(false);
-    return shards.byId(articleId).read(viewer, db -> db.preparedQuery(FAVORITED).execute(Tuple.of(articleId, viewer.user())))
-        .map(rows -> rows.size() > 0);
   }
 
   /** Which of {@code articleIds} the viewer favorited: one query per physical shard the articles live on. */
