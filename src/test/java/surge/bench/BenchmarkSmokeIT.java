@@ -31,7 +31,7 @@ class BenchmarkSmokeIT {
   private static final List<String> SCENARIOS =
       List.of("read-anon", "read-auth", "list-anon", "list-auth", "article-anon", "article-auth", "profile-anon",
           "profile-auth", "tags-anon", "tags-auth", "feed-1", "feed-5", "feed-20", "mixed", "write-heavy",
-          "article-uncached", "connections");
+          "article-uncached", "connections", "hot-list-1", "hot-bytes-1", "hot-list-3", "hot-bytes-3");
 
   @Test
   void smokeRunWritesTheReportWithoutUnexpectedResponses() throws IOException, InterruptedException {
