@@ -97,7 +97,7 @@ public final class Caches {
     this.articles = TwoLevelCache.json("article", namespace, redis, enabled, config.l1MaxEntries(), entityMs, config.jitterPercent(), TOMBSTONE_MS);
     this.profiles = TwoLevelCache.json("profile", namespace, redis, enabled, config.l1MaxEntries(), entityMs, config.jitterPercent(), TOMBSTONE_MS);
     this.lists = TwoLevelCache.json("list", namespace, redis, enabled, config.l1MaxEntries(), listMs, config.jitterPercent(), TOMBSTONE_MS);
-    this.viewers = new TwoLevelCache<>("viewer", namespace, redis, enabled, config.viewerL1MaxEntries(), entityMs,
+    this.viewers = new TwoLevelCache<>("viewer", namespace, redis, enabled, config.viewerL1MaxEntries(), config.viewerTtlSeconds() * 1000L,
         config.jitterPercent(), TOMBSTONE_MS, IdSet::encode, IdSet::decode);
     this.scopes = new ListScopes(namespace, redis);
     this.marks = new WriterMarks(redis, namespace + "w:");

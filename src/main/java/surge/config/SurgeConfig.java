@@ -103,9 +103,11 @@ public record SurgeConfig(
    *     ({@code http.cacheMaxAgeSeconds}); 0 sends {@code no-cache} instead, so shared caches revalidate every time
    * @param viewerL1MaxEntries in-process entries of the {@code viewer} cache ({@code cache.viewerL1MaxEntries}): two per
    *     signed-in user recently seen (followees, favorites), a few hundred bytes each
+   * @param viewerTtlSeconds lifetime of the {@code viewer} cache's sets ({@code cache.viewerTtlSeconds}): only their
+   *     owner's own writes change them, and those invalidate them, so the lifetime is a safety net and can be long
    */
   public record Cache(boolean enabled, int l1MaxEntries, int entityTtlSeconds, int listTtlSeconds, int jitterPercent,
-                      int redisBreakerSeconds, int httpMaxAgeSeconds, int viewerL1MaxEntries) {}
+                      int redisBreakerSeconds, int httpMaxAgeSeconds, int viewerL1MaxEntries, int viewerTtlSeconds) {}
 
   /**
    * @param jwtSecret HMAC key for HS256 tokens ({@code auth.jwtSecret}, env {@code SURGE_AUTH_JWT_SECRET}); blank
@@ -415,7 +417,8 @@ public record SurgeConfig(
     Cache cache = new Cache(c.bool("cache.enabled"), c.integer("cache.l1MaxEntries", 1, 10_000_000),
         c.integer("cache.entityTtlSeconds", 1, 86_400), c.integer("cache.listTtlSeconds", 1, 86_400),
         c.integer("cache.jitterPercent", 0, 50), c.integer("cache.redisBreakerSeconds", 1, 600),
-        c.integer("http.cacheMaxAgeSeconds", 0, 86_400), c.integer("cache.viewerL1MaxEntries", 1, 10_000_000));
+        c.integer("http.cacheMaxAgeSeconds", 0, 86_400), c.integer("cache.viewerL1MaxEntries", 1, 10_000_000),
+        c.integer("cache.viewerTtlSeconds", 1, 86_400));
     Cluster cluster = cluster(c);
     Events events = new Events(c.bool("events.relay"), c.string("kafka.bootstrap"), c.string("events.topicUsers"),
         c.string("events.topicArticles"), c.integer("events.partitions", 1, 10_000),
