@@ -1,6 +1,7 @@
 package surge.graphql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,6 +87,32 @@ class GraphqlLimitsTest {
     assertEquals(2, cost(body).getInteger("cost"), "the article and its author");
     assertEquals(2, cost(body).getJsonObject("spent").getInteger("writes"));
     assertEquals(1, cost(body).getJsonObject("spent").getInteger("reads"));
+  }
+
+  @Test
+  void signUpsPayTheAuthPolicyPerAddress() {
+    String name = Client.unique("gl-r");
+    JsonObject body = gql.ok(null, "mutation { register(input: {username: \"" + name + "\", email: \"" + name
+        + "@example.com\", password: \"password-123\"}) { username } }", null);
+    assertNull(body.getJsonArray("errors"), body.encode());
+    assertEquals(1, cost(body).getJsonObject("spent").getInteger("auth"));
+    assertNull(cost(body).getJsonObject("spent").getValue("writes"), "a sign-up is not a write of the caller's");
+  }
+
+  @Test
+  void introspectionIsOffByDefaultInProd() {
+    var prod = TestNode.config(TestNode.freePort(), Map.of("profile", "prod", "auth.jwtSecret", "x".repeat(40)));
+    assertEquals("auto", prod.graphql().introspection());
+    assertFalse(prod.graphql().introspectionOn(prod.production()));
+    var dev = TestNode.config(TestNode.freePort(), Map.of());
+    assertTrue(dev.graphql().introspectionOn(dev.production()));
+  }
+
+  @Test
+  void deeplyNestedTextIsRefusedNotFailed() {
+    HttpResponse<Buffer> r = gql.post(null, "{".repeat(190) + "}".repeat(190), null);
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    assertEquals("GRAPHQL_PARSE_FAILED", Gql.code(r.bodyAsJsonObject()));
   }
 
   @Test

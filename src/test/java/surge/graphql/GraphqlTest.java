@@ -266,6 +266,24 @@ class GraphqlTest {
     assertNotNull(r.getHeader("X-Request-Id"));
   }
 
+  @Test
+  void introspectionIsOnInDev() {
+    JsonObject schema = gql.data(null, "{ __schema { queryType { name } mutationType { name } } }", null)
+        .getJsonObject("__schema");
+    assertEquals("Mutation", schema.getJsonObject("mutationType").getString("name"));
+  }
+
+  @Test
+  void hugeInputsAreRefusedWithoutA5xx() {
+    HttpResponse<Buffer> big = gql.post(null, "{ tags }" + " ".repeat(9000), null);
+    assertEquals(200, big.statusCode());
+    assertEquals("QUERY_TOO_LARGE", Gql.code(big.bodyAsJsonObject()));
+    HttpResponse<Buffer> nested = gql.post(null, "{".repeat(4000) + "}".repeat(4000), null);
+    assertTrue(nested.statusCode() < 500, nested.statusCode() + " " + nested.bodyAsString());
+    HttpResponse<Buffer> nul = gql.post(null, "{ articles(tag: \"a\\u0000b\", first: 1) { totalCount } }", null);
+    assertEquals("BAD_USER_INPUT", Gql.code(nul.bodyAsJsonObject()), nul.bodyAsString());
+  }
+
   static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
