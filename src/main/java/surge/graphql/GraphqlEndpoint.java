@@ -194,13 +194,18 @@ public final class GraphqlEndpoint {
 
   private Void respond(RoutingContext ctx, ExecutionResult result, QueryCheck.Shape shape) {
     Map<String, Object> body = new LinkedHashMap<>(result.toSpecification());
+    // The ETag covers the result, not extensions.cost: what is left in the bucket changes with every call (it is in
+    // the RateLimit header of a 304 too), and a client's copy stays current while the data does.
+    String etag = ctx.request().method() == HttpMethod.GET ? HttpCaching.etag(new JsonObject(body).toBuffer()) : null;
     Map<String, Object> extensions = new LinkedHashMap<>();
     if (body.get("extensions") instanceof Map<?, ?> given) given.forEach((k, v) -> extensions.put(String.valueOf(k), v));
     Bill bill = ctx.get(BILL);
     extensions.put("cost", bill == null ? new JsonObject().put("cost", shape.cost()) : bill.json(shape.cost()));
     body.put("extensions", extensions);
     if (ctx.response().ended()) return null;
-    HttpCaching.ok(ctx, new JsonObject(body).toBuffer(), null);
+    // a clean GET result is cacheable like a REST GET (ETag, 304, Cache-Control); one with errors, like a REST error, is not
+    if (result.getErrors().isEmpty()) HttpCaching.ok(ctx, new JsonObject(body).toBuffer(), etag);
+    else GraphqlErrors.write(ctx.response().setStatusCode(200), new JsonObject(body));
     return null;
   }
 

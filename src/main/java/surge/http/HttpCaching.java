@@ -74,7 +74,7 @@ public final class HttpCaching {
     return AuthHandler.userId(ctx) == null && publicValue != null ? publicValue : PRIVATE;
   }
 
-  static String etag(Buffer body) {
+  public static String etag(Buffer body) {
     byte[] bytes = body.getBytes();
     CRC32C c = new CRC32C();
     c.update(bytes);

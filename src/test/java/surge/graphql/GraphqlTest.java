@@ -32,6 +32,7 @@ class GraphqlTest {
   static TestNode.Started node;
   static Client client;
   static Gql gql;
+  static io.vertx.ext.web.client.WebClient web;
 
   static final String ARTICLE_FIELDS = "slug title description body tagList createdAt updatedAt favorited"
       + " favoritesCount commentsCount author { username bio image following }";
@@ -41,6 +42,8 @@ class GraphqlTest {
     node = TestNode.start(vertx, Map.of("events.relay", "false"));
     client = new Client(vertx, node.port());
     gql = new Gql(client);
+    web = io.vertx.ext.web.client.WebClient.create(vertx,
+        new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port()));
   }
 
   @AfterAll
@@ -264,6 +267,12 @@ class GraphqlTest {
     assertTrue(r.getHeader("Cache-Control").startsWith("public"), r.getHeader("Cache-Control"));
     assertNotNull(r.getHeader("RateLimit"));
     assertNotNull(r.getHeader("X-Request-Id"));
+    HttpResponse<Buffer> again = web.get("/graphql?query=" + enc("query($n: Int!) { articles(first: $n) { totalCount } }")
+        + "&variables=" + enc("{\"n\": 1}")).putHeader("If-None-Match", etag).send().await();
+    assertEquals(304, again.statusCode());
+    HttpResponse<Buffer> failed = client.get("/graphql?query=" + enc("{ article(slug: \"no-such-1\") { title } }"));
+    assertEquals(200, failed.statusCode());
+    assertNull(failed.getHeader("ETag"), "a result with errors is not cached");
   }
 
   @Test
