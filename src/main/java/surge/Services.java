@@ -50,9 +50,9 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     metrics.streamConnections(streams::connections);
     UsersService users = new UsersService(shards, hasher, tokens, caches);
     CommentsService comments = new CommentsService(shards, articles, profiles);
-    // here, off the event loop: it reads the schema file
+    // here, off the event loop: it reads the schema file (and the allow-list, if any)
     GraphqlEndpoint graphql = GraphqlEndpoint.create(config.graphql(), config.production(), users, profiles, articles,
-        comments, new TagsService(shards, caches), limiter);
+        comments, new TagsService(shards, caches), limiter, caches);
     return new Services(shards, tokens, workers, users, profiles, articles, comments, caches, limiter, relayStats,
         membership, new Lifecycle(), edge, streams, metrics, graphql);
   }

@@ -3,6 +3,7 @@ package surge.graphql;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
+import graphql.GraphQLError;
 import graphql.execution.instrumentation.ChainedInstrumentation;
 import graphql.execution.preparsed.PreparsedDocumentEntry;
 import graphql.introspection.Introspection;
@@ -31,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import surge.articles.ArticlesService;
+import surge.cache.Caches;
 import surge.comments.CommentsService;
 import surge.db.Viewer;
 import surge.http.AuthHandler;
@@ -67,8 +69,11 @@ public final class GraphqlEndpoint {
   private final GraphqlLimits limits;
   private final boolean introspection;
   private final CommentsService comments;
+  private final PersistedQueries persisted;
 
-  private GraphqlEndpoint(GraphQLSchema schema, GraphqlLimits limits, boolean introspection, CommentsService comments) {
+  private GraphqlEndpoint(GraphQLSchema schema, GraphqlLimits limits, boolean introspection, CommentsService comments,
+                          PersistedQueries persisted) {
+    this.persisted = persisted;
     this.schema = schema;
     this.limits = limits;
     this.introspection = introspection;
@@ -87,7 +92,7 @@ public final class GraphqlEndpoint {
   /** Reads the schema file and wires it to the services; call off the event loop (it reads a class-path resource). */
   public static GraphqlEndpoint create(GraphqlLimits limits, boolean production, UsersService users,
                                        ProfilesService profiles, ArticlesService articles, CommentsService comments,
-                                       TagsService tags, Limiter limiter) {
+                                       TagsService tags, Limiter limiter, Caches caches) {
     String sdl;
     try (InputStream in = GraphqlEndpoint.class.getClassLoader().getResourceAsStream(SCHEMA)) {
       if (in == null) throw new IllegalStateException(SCHEMA + " is not on the class path");
@@ -97,7 +102,8 @@ public final class GraphqlEndpoint {
     }
     var wiring = new Resolvers(users, profiles, articles, comments, tags, limiter).wiring();
     GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
-    return new GraphqlEndpoint(schema, limits, limits.introspectionOn(production), comments);
+    return new GraphqlEndpoint(schema, limits, limits.introspectionOn(production), comments,
+        PersistedQueries.create(limits, caches));
   }
 
   /**
@@ -127,34 +133,58 @@ public final class GraphqlEndpoint {
   }
 
   private void run(RoutingContext ctx, RateLimitHandler limiter) {
-    GraphqlRequest request = GraphqlRequest.read(ctx, limits.maxQueryBytes());
-    if (request == null) return; // answered
+    GraphqlRequest read = GraphqlRequest.read(ctx, limits.maxQueryBytes());
+    if (read == null) return; // answered
+    // compose, not a call: a persisted-query refusal thrown while resolving becomes this chain's failure
+    Future.succeededFuture(read).compose(persisted::resolve)
+        .map(query -> prepare(ctx, read.withQuery(query)))
+        .compose(ready -> pay(ctx, limiter, ready.shape())
+            .compose(paid -> paid ? execute(ctx, ready) : Future.succeededFuture()))
+        .onFailure(failure -> refusedOrFailed(ctx, failure));
+  }
+
+  /** A document parsed, valid, within every limit and costed; refusals are thrown ({@link #refusedOrFailed}). */
+  private record Ready(GraphqlRequest request, Document document, QueryCheck.Shape shape) {}
+
+  /** A parse or validation failure, answered with graphql-java's own errors (and their locations). */
+  private static final class Invalid extends RuntimeException {
+    final String code;
+    final List<? extends GraphQLError> errors;
+
+    Invalid(String code, List<? extends GraphQLError> errors) {
+      super(code, null, false, false);
+      this.code = code;
+      this.errors = errors;
+    }
+  }
+
+  private Ready prepare(RoutingContext ctx, GraphqlRequest request) {
     Document document;
     try {
       document = Parser.parse(request.query());
     } catch (InvalidSyntaxException e) {
-      GraphqlErrors.send(ctx, "GRAPHQL_PARSE_FAILED", List.of(e.toInvalidSyntaxError()));
-      return;
+      throw new Invalid("GRAPHQL_PARSE_FAILED", List.of(e.toInvalidSyntaxError()));
     }
     List<ValidationError> invalid = new Validator().validateDocument(schema, document, Locale.ENGLISH);
-    if (!invalid.isEmpty()) {
-      GraphqlErrors.send(ctx, "GRAPHQL_VALIDATION_FAILED", invalid);
-      return;
-    }
-    QueryCheck.Shape shape;
-    try {
-      shape = QueryCheck.check(schema, document, request.operationName(), request.variables(), limits, introspection);
-    } catch (QueryCheck.Refused r) {
-      GraphqlErrors.send(ctx, 200, r.code, r.getMessage(), r.details);
-      return;
-    }
+    if (!invalid.isEmpty()) throw new Invalid("GRAPHQL_VALIDATION_FAILED", invalid);
+    QueryCheck.Shape shape = QueryCheck.check(schema, document, request.operationName(), request.variables(), limits,
+        introspection);
     if (shape.mutation() && ctx.request().method() == HttpMethod.GET) {
-      GraphqlErrors.send(ctx, 405, "METHOD_NOT_ALLOWED", "mutations need POST", null);
-      return;
+      throw new QueryCheck.Refused("METHOD_NOT_ALLOWED", "mutations need POST", null);
     }
-    pay(ctx, limiter, shape)
-        .compose(paid -> paid ? execute(ctx, request, document, shape) : Future.succeededFuture())
-        .onFailure(ctx::fail);
+    persisted.register(request);
+    return new Ready(request, document, shape);
+  }
+
+  private static void refusedOrFailed(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof Invalid invalid) {
+      GraphqlErrors.send(ctx, invalid.code, invalid.errors);
+    } else if (failure instanceof QueryCheck.Refused r) {
+      // every refusal of a well-formed GraphQL request is HTTP 200 with errors[], but a mutation sent as GET: 405
+      GraphqlErrors.send(ctx, r.code.equals("METHOD_NOT_ALLOWED") ? 405 : 200, r.code, r.getMessage(), r.details);
+    } else {
+      ctx.fail(failure);
+    }
   }
 
   /** Takes the rest of the cost; false (and answered 429) when a policy refused. */
@@ -175,12 +205,14 @@ public final class GraphqlEndpoint {
     });
   }
 
-  private Future<Void> execute(RoutingContext ctx, GraphqlRequest request, Document document, QueryCheck.Shape shape) {
+  private Future<Void> execute(RoutingContext ctx, Ready ready) {
+    GraphqlRequest request = ready.request();
+    QueryCheck.Shape shape = ready.shape();
     Long user = AuthHandler.userId(ctx);
     Call call = new Call(Viewer.of(user, shape.mutation()), AuthHandler.token(ctx));
     Map<Object, Object> context = new LinkedHashMap<>();
     context.put(Call.class, call);
-    context.put(Document.class, document);
+    context.put(Document.class, ready.document());
     if (!introspection) context.put(Introspection.INTROSPECTION_DISABLED, true);
     ExecutionInput input = ExecutionInput.newExecutionInput(request.query())
         .operationName(request.operationName())

@@ -19,9 +19,15 @@ import surge.config.ConfigTree;
  *     ({@code graphql.unpagedListSize})
  * @param introspection {@code auto} (on in the dev profile, off in prod), {@code on} or {@code off}
  *     ({@code graphql.introspection})
+ * @param persistedQueries automatic persisted queries: a client may send a query's SHA-256 instead of its text once
+ *     it was registered ({@code graphql.persistedQueries})
+ * @param persistedQueryTtlSeconds how long a registered query is kept in the cache ({@code graphql.persistedQueryTtlSeconds})
+ * @param allowListFile a JSON file of {@code {"<sha256>": "<query>"}}: when set, only those operations run, sent by
+ *     hash or in full, and nothing is registered ({@code graphql.allowListFile}); empty for none
  */
 public record GraphqlLimits(int maxQueryBytes, int maxDepth, int maxAliases, int maxPageSize, int maxCost,
-                            int unpagedListSize, String introspection) {
+                            int unpagedListSize, String introspection, boolean persistedQueries,
+                            int persistedQueryTtlSeconds, String allowListFile) {
 
   public static GraphqlLimits from(ConfigTree c) {
     String introspection = c.string("graphql.introspection");
@@ -31,7 +37,9 @@ public record GraphqlLimits(int maxQueryBytes, int maxDepth, int maxAliases, int
     }
     return new GraphqlLimits(c.integer("graphql.maxQueryBytes", 64, 1 << 20), c.integer("graphql.maxDepth", 2, 100),
         c.integer("graphql.maxAliases", 0, 1000), c.integer("graphql.maxPageSize", 1, 1000),
-        c.integer("graphql.maxCost", 1, 1_000_000), c.integer("graphql.unpagedListSize", 1, 10_000), introspection);
+        c.integer("graphql.maxCost", 1, 1_000_000), c.integer("graphql.unpagedListSize", 1, 10_000), introspection,
+        c.bool("graphql.persistedQueries"), c.integer("graphql.persistedQueryTtlSeconds", 1, 30 * 86_400),
+        c.string("graphql.allowListFile").trim());
   }
 
   /** Whether {@code __schema} and {@code __type} are answered in this profile. */

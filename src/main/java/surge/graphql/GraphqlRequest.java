@@ -10,13 +10,19 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A GraphQL-over-HTTP request: {@code query}, {@code operationName}, {@code variables} and {@code extensions}, from
+ * A GraphQL-over-HTTP request: {@code query} (null when {@code extensions.persistedQuery} names it by hash),
+ * {@code operationName}, {@code variables} and {@code extensions}, from
  * the query string of a GET or the JSON body of a POST ({@code application/json}; one operation, no batches). A
  * request that is not one (no query, not JSON, variables not an object) is answered 400 here, a body of another
  * media type 415, a query over {@code graphql.maxQueryBytes} 200 with {@code QUERY_TOO_LARGE} (a GraphQL request
  * error, like every limit).
  */
 record GraphqlRequest(String query, String operationName, Map<String, Object> variables, JsonObject extensions) {
+
+  /** This request with the text its persisted-query hash named. */
+  GraphqlRequest withQuery(String text) {
+    return new GraphqlRequest(text, operationName, variables, extensions);
+  }
 
   /** The request, or null once it was answered. */
   static GraphqlRequest read(RoutingContext ctx, int maxQueryBytes) {
@@ -27,8 +33,8 @@ record GraphqlRequest(String query, String operationName, Map<String, Object> va
       GraphqlErrors.send(ctx, bad.status, bad.status == 415 ? "UNSUPPORTED_MEDIA_TYPE" : "BAD_REQUEST", bad.getMessage(), null);
       return null;
     }
-    if (request.query().length() > maxQueryBytes
-        || request.query().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxQueryBytes) {
+    if (request.query() != null && (request.query().length() > maxQueryBytes
+        || request.query().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxQueryBytes)) {
       GraphqlErrors.send(ctx, 200, "QUERY_TOO_LARGE", "the query is longer than " + maxQueryBytes + " bytes",
           JsonObject.of("maxQueryBytes", maxQueryBytes));
       return null;
@@ -61,7 +67,11 @@ record GraphqlRequest(String query, String operationName, Map<String, Object> va
   }
 
   private static GraphqlRequest of(String query, String operationName, JsonObject variables, JsonObject extensions) {
-    if (query == null || query.isBlank()) throw new Bad(400, "query is missing");
+    boolean persisted = extensions != null && extensions.containsKey("persistedQuery");
+    if (query == null || query.isBlank()) {
+      if (!persisted) throw new Bad(400, "query is missing");
+      query = null; // named by its hash: PersistedQueries finds the text
+    }
     return new GraphqlRequest(query, operationName == null || operationName.isEmpty() ? null : operationName,
         variables == null ? null : variables.getMap(), extensions);
   }
