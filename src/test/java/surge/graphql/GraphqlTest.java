@@ -251,6 +251,15 @@ class GraphqlTest {
     assertEquals(415, text.statusCode());
     HttpResponse<Buffer> put = client.send(HttpMethod.PUT, "/graphql", null, new JsonObject().put("query", "{ tags }"));
     assertEquals(405, put.statusCode());
+    HttpResponse<Buffer> tooLarge = client.raw(HttpMethod.POST, "/graphql", null, "application/json",
+        Buffer.buffer("{\"query\": \"" + "x".repeat(2 << 20) + "\"}"));
+    assertEquals(413, tooLarge.statusCode());
+    assertEquals("REQUEST_TOO_LARGE", Gql.code(tooLarge.bodyAsJsonObject()));
+    HttpResponse<Buffer> preflight = web.request(HttpMethod.OPTIONS, "/graphql").putHeader("Origin", "https://app.example")
+        .putHeader("Access-Control-Request-Method", "POST").putHeader("Access-Control-Request-Headers", "content-type,authorization")
+        .send().await();
+    assertTrue(preflight.statusCode() / 100 == 2, "CORS preflight: " + preflight.statusCode());
+    assertNotNull(preflight.getHeader("Access-Control-Allow-Methods"));
     HttpResponse<Buffer> getMutation = client.get("/graphql?query=" + enc("mutation { deleteArticle(slug: \"x\") }"));
     assertEquals(405, getMutation.statusCode());
     assertEquals("METHOD_NOT_ALLOWED", Gql.code(getMutation.bodyAsJsonObject()));
