@@ -191,7 +191,7 @@ final class QueryCheck {
     /** A connection's {@code pageInfo} selections, resolved once per connection. */
     private void pageInfo(Field connection, GraphQLCompositeType type, int depth, long times, String auth) {
       if (connection.getSelectionSet() == null) return;
-      List<Selection> infos = new ArrayList<>();
+      List<Selection<?>> infos = new ArrayList<>();
       for (Selection<?> s : connection.getSelectionSet().getSelections()) {
         if (s instanceof Field f && f.getName().equals("pageInfo")) infos.add(f);
       }
@@ -200,7 +200,7 @@ final class QueryCheck {
 
     private static SelectionSet withoutPageInfo(SelectionSet set) {
       if (set == null) return null;
-      List<Selection> rest = new ArrayList<>();
+      List<Selection<?>> rest = new ArrayList<>();
       for (Selection<?> s : set.getSelections()) {
         if (!(s instanceof Field f && f.getName().equals("pageInfo"))) rest.add(s);
       }
