@@ -15,7 +15,12 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,6 +29,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <ul>
  *   <li>{@code --mode=json}: every request gets a small JSON object, nothing else. The HTTP layer's ceiling.
+ *   <li>{@code --mode=bytes --body=FILE}: every request gets the bytes of {@code FILE} as {@code application/json}
+ *       (read once at start): the ceiling of an endpoint that sends exactly what Surge sends for a cached page.
  *   <li>{@code --mode=query}: every request runs one prepared single-row query,
  *       {@code SELECT id, title FROM articles WHERE id = $1}, with an id drawn at random from the first
  *       {@code --ids} article ids of the database, and returns the row as JSON. The ceiling of a one-query endpoint.
@@ -35,6 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <pre>
  * java -cp target/surge.jar surge.bench.Baseline --mode=json --port=18200
+ * java -cp target/surge.jar surge.bench.Baseline --mode=bytes --port=18203 --body=list-page.json
  * java -cp target/surge.jar surge.bench.Baseline --mode=query --port=18201 --db.database=surge_dataset_0
  * </pre>
  */
@@ -46,7 +54,8 @@ public final class Baseline {
   public static void main(String[] args) {
     Map<String, String> opts = parse(args);
     String mode = opts.getOrDefault("mode", "json");
-    if (!mode.equals("json") && !mode.equals("query")) throw new IllegalArgumentException("--mode=json|query");
+    if (!List.of("json", "bytes", "query").contains(mode)) throw new IllegalArgumentException("--mode=json|bytes|query");
+    Buffer body = mode.equals("bytes") ? body(opts) : HELLO;
     int port = Integer.parseInt(opts.getOrDefault("port", "18200"));
     String host = opts.getOrDefault("host", "127.0.0.1");
     int instances = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
@@ -62,7 +71,7 @@ public final class Baseline {
               if (out.length == 0) throw new IllegalStateException("no articles in the database");
               return out;
             });
-    ids.compose(list -> vertx.deployVerticle(() -> new Server(host, port, pool, list),
+    ids.compose(list -> vertx.deployVerticle(() -> new Server(host, port, pool, list, body),
             new DeploymentOptions().setInstances(instances)))
         .onSuccess(id -> System.out.printf("baseline %s serving on %s:%d with %d instance(s)%n", mode, host, port,
             instances))
@@ -70,6 +79,17 @@ public final class Baseline {
           System.err.println("baseline: " + err);
           System.exit(1);
         });
+  }
+
+  /** The file of {@code --body}, read on the main thread before any event loop runs. */
+  private static Buffer body(Map<String, String> opts) {
+    String file = opts.get("body");
+    if (file == null) throw new IllegalArgumentException("--mode=bytes needs --body=FILE");
+    try {
+      return Buffer.buffer(Files.readAllBytes(Path.of(file)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
   }
 
   private static Pool pool(Vertx vertx, Map<String, String> opts) {
@@ -102,12 +122,14 @@ public final class Baseline {
     private final int port;
     private final Pool pool;
     private final long[] ids;
+    private final Buffer body;
 
-    Server(String host, int port, Pool pool, long[] ids) {
+    Server(String host, int port, Pool pool, long[] ids, Buffer body) {
       this.host = host;
       this.port = port;
       this.pool = pool;
       this.ids = ids;
+      this.body = body;
     }
 
     @Override
@@ -116,7 +138,7 @@ public final class Baseline {
           .requestHandler(req -> {
             var response = req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
             if (pool == null) {
-              response.end(HELLO);
+              response.end(body);
               return;
             }
             long id = ids[ThreadLocalRandom.current().nextInt(ids.length)];

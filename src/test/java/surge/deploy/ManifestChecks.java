@@ -45,7 +45,7 @@ import surge.config.SurgeConfig;
 
 /**
  * What no cluster here can check: whether a rendered overlay fits Surge. Every problem found is one line in the result;
- * an empty list means the overlay passed. The checks (each can fail; KubernetesManifestsTest breaks each on purpose):
+ * an empty list means the overlay passed. The checks (each can fail; KubernetesManifestsIT breaks each on purpose):
  * <ul>
  *   <li>every {@code SURGE_*} variable a Surge container gets (env and envFrom) is a config key's variable, as
  *       {@link ConfigTree#envName} names the leaves of conf/surge.json, or {@code SURGE_CONFIG};</li>
@@ -61,7 +61,7 @@ import surge.config.SurgeConfig;
 final class ManifestChecks {
   /**
    * Surge's probe endpoints. Both are mounted by {@code surge.http.Health#mount} on the root router of the API server
-   * ({@code surge.http.Api}), i.e. on {@code http.port}; KubernetesManifestsTest asserts that Health mounts them.
+   * ({@code surge.http.Api}), i.e. on {@code http.port}; KubernetesManifestsIT asserts that Health mounts them.
    */
   static final String LIVE = "/health/live";
   static final String READY = "/health/ready";

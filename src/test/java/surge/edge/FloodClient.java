@@ -13,7 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * A hostile client process for {@link HostileFloodTest}: holds up to {@code count} connections to 127.0.0.1:{@code port}
+ * A hostile client process for {@link HostileFloodIT}: holds up to {@code count} connections to 127.0.0.1:{@code port}
  * from the given local addresses, half of them silent and half slowloris (a request head that never ends, a byte now
  * and then), and opens a new one {@code flood.reconnectMs} (5 s) after the node closed one. Bounded in count and time: it stops by itself
  * after {@code seconds} and prints one summary line.

@@ -35,7 +35,18 @@ public final class TestNode {
   }
 
   public static SurgeConfig config(int port, Map<String, String> overrides, boolean replicas) {
+    requireStackTier();
     return SurgeConfig.from(ConfigTree.load(Path.of("conf/surge.json"), environment(), arguments(port, overrides, replicas)));
+  }
+
+  /**
+   * Fails a test of the unit tier (surefire sets {@code surge.test.tier=unit}) that tries to start a node: a node needs
+   * the stack, so the test belongs in an {@code *IT} class, which failsafe runs with the stack up.
+   */
+  public static void requireStackTier() {
+    if ("unit".equals(System.getProperty("surge.test.tier"))) {
+      throw new AssertionError("this test starts a node, which needs the stack: name its class *IT (docs/testing.md)");
+    }
   }
 
   /** The test run's environment with the suite's database defaults: what a node of the suite reads. */
