@@ -18,14 +18,16 @@ import surge.metrics.SurgeMeters;
 import surge.profiles.ProfilesRepository;
 import surge.profiles.ProfilesService;
 import surge.ratelimit.Limiter;
+import surge.graphql.GraphqlEndpoint;
 import surge.stream.Streams;
+import surge.tags.TagsService;
 import surge.users.UsersService;
 
 /** The node's feature services, built once and shared by every HTTP verticle instance. */
 public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
                        ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches,
                        Limiter limiter, RelayStats relayStats, ClusterMembership membership, Lifecycle lifecycle,
-                       ConnectionGuard edge, Streams streams, Metrics metrics) {
+                       ConnectionGuard edge, Streams streams, Metrics metrics, GraphqlEndpoint graphql) {
 
   /** {@code metrics}: the node's registry, the one its Vert.x was built with if it was (see {@link Metrics#vertxBuilder}). */
   public static Services create(Vertx vertx, SurgeConfig config, Metrics metrics) {
@@ -46,9 +48,13 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     Streams streams = new Streams(config.stream(), streamCap, profiles);
     SurgeMeters.bind(metrics, shards, caches, limiter, relayStats, edge);
     metrics.streamConnections(streams::connections);
-    return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens, caches), profiles, articles,
-        new CommentsService(shards, articles, profiles), caches, limiter, relayStats, membership, new Lifecycle(),
-        edge, streams, metrics);
+    UsersService users = new UsersService(shards, hasher, tokens, caches);
+    CommentsService comments = new CommentsService(shards, articles, profiles);
+    // here, off the event loop: it reads the schema file (and the allow-list, if any)
+    GraphqlEndpoint graphql = GraphqlEndpoint.create(config.graphql(), config.production(), users, profiles, articles,
+        comments, new TagsService(shards, caches), limiter, caches);
+    return new Services(shards, tokens, workers, users, profiles, articles, comments, caches, limiter, relayStats,
+        membership, new Lifecycle(), edge, streams, metrics, graphql);
   }
 
   /** The node's own database descriptors at most: every pool full, plus a probe and a relay connection per database. */

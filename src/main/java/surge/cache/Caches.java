@@ -209,6 +209,15 @@ public final class Caches {
   }
 
   /**
+   * A further cache of JSON values on this deployment's Redis and namespace, for values addressed by their content
+   * (GraphQL's persisted queries, keyed by their SHA-256): such an entry never changes, so it needs no invalidation
+   * and is not cleared with the others when this node goes deaf to them. Off when the cache is off.
+   */
+  public TwoLevelCache<JsonObject> contentAddressed(String name, long ttlMs, long l1MaxEntries) {
+    return TwoLevelCache.json(name, namespace, redis, enabled, l1MaxEntries, ttlMs, 0, TOMBSTONE_MS);
+  }
+
+  /**
    * A set of the viewer's own state from the {@code viewer} cache ({@link #followeesKey}, {@link #favoritesKey}),
    * loaded by {@code loader} from primaries; null where the cache is not used (cache off, requests that write).
    */

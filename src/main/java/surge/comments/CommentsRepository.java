@@ -30,6 +30,8 @@ final class CommentsRepository {
       + " SELECT id, author_id, body, created_at, updated_at FROM c";
   private static final String OF_ARTICLE = "SELECT id, author_id, body, created_at, updated_at FROM comments"
       + " WHERE article_id = $1 ORDER BY created_at DESC, id DESC";
+  private static final String COUNTS = "SELECT article_id, count(*) FROM comments WHERE article_id = ANY($1)"
+      + " GROUP BY article_id";
   private static final String AUTHOR = "SELECT author_id FROM comments WHERE id = $1 AND article_id = $2";
   private static final String DELETE = "WITH c AS (DELETE FROM comments WHERE id = $1 AND article_id = $2"
       + " RETURNING id, article_id, author_id),"
@@ -57,6 +59,20 @@ final class CommentsRepository {
     return shards.byId(articleId).read(viewer, db -> db.preparedQuery(OF_ARTICLE).execute(Tuple.of(articleId))).map(rows -> {
       List<Comment> out = new ArrayList<>(rows.size());
       for (Row row : rows) out.add(from(row));
+      return out;
+    });
+  }
+
+  /** Comment counts of many articles: one query per physical shard they live on; articles without comments are absent. */
+  Future<java.util.Map<Long, Long>> counts(java.util.Collection<Long> articleIds, Viewer viewer) {
+    List<Future<io.vertx.sqlclient.RowSet<Row>>> reads = new ArrayList<>();
+    shards.group(articleIds, Long::longValue).forEach((shard, group) -> {
+      Tuple params = Tuple.of((Object) group.toArray(Long[]::new));
+      reads.add(shard.read(viewer, db -> db.preparedQuery(COUNTS).execute(params)));
+    });
+    return Future.all(reads).map(done -> {
+      java.util.Map<Long, Long> out = new java.util.HashMap<>();
+      for (var read : reads) for (Row row : read.result()) out.put(row.getLong(0), row.getLong(1));
       return out;
     });
   }

@@ -29,10 +29,14 @@ public final class CommentsRoutes {
   }
 
   private Future<JsonObject> add(RoutingContext ctx) {
-    Form form = Form.of(ctx, "comment");
+    return comments.add(ctx.pathParam("slug"), AuthHandler.viewer(ctx), body(Form.of(ctx, "comment")));
+  }
+
+  /** A comment's body, checked; REST and GraphQL both read it here. */
+  public static String body(Form form) {
     String body = form.required("body", MAX_BODY);
     form.done();
-    return comments.add(ctx.pathParam("slug"), AuthHandler.viewer(ctx), body);
+    return body;
   }
 
   private Future<Void> delete(RoutingContext ctx) {

@@ -12,12 +12,13 @@ import java.util.Locale;
  * @param log logging ({@code log.*}, see {@link surge.observability.LogConfig})
  * @param tracing OpenTelemetry tracing ({@code tracing.*}, see {@link surge.observability.TracingConfig})
  * @param edge what a client may cost the node ({@code edge.*}, see {@link surge.edge.EdgeLimits})
+ * @param graphql what one GraphQL request may ask for ({@code graphql.*}, see {@link surge.graphql.GraphqlLimits})
  */
 public record SurgeConfig(
     String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo,
     Cache cache, surge.ratelimit.RateLimits rateLimits, Cluster cluster, Events events, Stream stream, Shutdown shutdown,
     Management management, surge.observability.LogConfig log, surge.observability.TracingConfig tracing,
-    surge.edge.EdgeLimits edge) {
+    surge.edge.EdgeLimits edge, surge.graphql.GraphqlLimits graphql) {
 
   /**
    * @param host interface to bind ({@code http.host})
@@ -444,6 +445,6 @@ public record SurgeConfig(
         cache, surge.ratelimit.RateLimits.from(c), cluster, events, stream,
         new Shutdown(c.integer("shutdown.drainDelayMs", 0, 600_000), c.integer("shutdown.graceMs", 0, 600_000)),
         management, surge.observability.LogConfig.from(c), surge.observability.TracingConfig.from(c),
-        surge.edge.EdgeLimits.from(c));
+        surge.edge.EdgeLimits.from(c), surge.graphql.GraphqlLimits.from(c));
   }
 }

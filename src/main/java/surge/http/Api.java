@@ -15,6 +15,7 @@ import surge.ratelimit.RateLimitHandler;
 import surge.stream.StreamHub;
 import surge.stream.StreamRoutes;
 import surge.tags.TagsRoutes;
+import surge.tags.TagsService;
 import surge.users.UsersRoutes;
 
 /** The route table: which feature serves which path. {@code /api} and {@code /api/v1} are the same API. */
@@ -35,7 +36,8 @@ public final class Api {
     new ProfilesRoutes(s.profiles()).mount(api, optionalAuth, requiredAuth);
     new ArticlesRoutes(s.articles(), http.maxPageSize()).mount(api, optionalAuth, requiredAuth);
     new CommentsRoutes(s.comments()).mount(api, optionalAuth, requiredAuth);
-    new TagsRoutes(s.shards(), s.caches()).mount(api, optionalAuth);
+    TagsService tags = new TagsService(s.shards(), s.caches());
+    new TagsRoutes(tags).mount(api, optionalAuth);
     new StreamRoutes(s.streams(), hub).mount(api, requiredAuth);
 
     Router root = Router.router(vertx);
@@ -44,6 +46,12 @@ public final class Api {
     root.route().handler(HttpCaching.policy(s.caches().httpMaxAgeSeconds()));
     new Health(s.shards(), s.lifecycle()).mount(root);
     OperatorViews.mount(root, OperatorViews.of(s), OperatorViews::directLoopback);
+    // GraphQL beside the REST API: the same timeout, body limit, tokens and limiter (which it charges a query's
+    // computed cost instead of one token: surge.graphql.GraphqlEndpoint)
+    if (http.requestTimeoutMs() > 0) root.route("/graphql").handler(new RequestTimeout(http.requestTimeoutMs()));
+    root.route("/graphql").handler(BodyHandler.create(false).setBodyLimit(http.bodyLimitBytes()));
+    s.graphql().mount(root, "/graphql", s.limiter().config().enabled()
+        ? new RateLimitHandler(s.limiter(), s.tokens(), s.edge().limits()::mayForward) : null, optionalAuth);
     // "/api/*" first: a sub-router that finds no route hands its 404/405 to the parent, and the
     // last one tried wins. In this order "/api/v1/..." ends in the v1 mount, so its 405 is kept.
     root.route("/api/*").subRouter(api);

@@ -68,7 +68,7 @@ public final class Errors {
   }
 
   /** Maps a failure to what the client should see; null means a bug (answered with a 500). */
-  static ApiError classify(Throwable failure, int status) {
+  public static ApiError classify(Throwable failure, int status) {
     if (failure instanceof ApiError e) return e;
     if (failure instanceof DecodeException) return ApiError.badRequest("body", "is not valid JSON");
     if (failure instanceof HttpException e) return byStatus(e.getStatusCode());

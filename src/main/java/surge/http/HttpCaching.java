@@ -38,7 +38,7 @@ public final class HttpCaching {
   private HttpCaching() {}
 
   /** Route handler that records the node's shared-cache lifetime for {@link #ok}. */
-  static Handler<RoutingContext> policy(int maxAgeSeconds) {
+  public static Handler<RoutingContext> policy(int maxAgeSeconds) {
     CharSequence value = HttpHeaders.createOptimized(maxAgeSeconds > 0
         ? "public, max-age=0, must-revalidate, s-maxage=" + maxAgeSeconds : "public, no-cache");
     return ctx -> {
@@ -51,7 +51,7 @@ public final class HttpCaching {
    * Writes a 200 response; for GET with the caching headers, or a 304 when the client's copy is current.
    * {@code knownEtag}: the body's ETag when it was computed before (see {@link EncodedJson}), else null.
    */
-  static void ok(RoutingContext ctx, Buffer body, String knownEtag) {
+  public static void ok(RoutingContext ctx, Buffer body, String knownEtag) {
     HttpServerResponse response = ctx.response();
     if (!ctx.request().method().equals(HttpMethod.GET)) {
       Respond.write(response.setStatusCode(200), body);
@@ -69,12 +69,12 @@ public final class HttpCaching {
 
   private static CharSequence cacheControl(RoutingContext ctx) {
     String path = ctx.request().path();
-    if (path == null || !path.startsWith("/api/")) return NO_STORE;
+    if (path == null || !(path.startsWith("/api/") || path.equals("/graphql"))) return NO_STORE;
     CharSequence publicValue = ctx.get(MAX_AGE);
     return AuthHandler.userId(ctx) == null && publicValue != null ? publicValue : PRIVATE;
   }
 
-  static String etag(Buffer body) {
+  public static String etag(Buffer body) {
     byte[] bytes = body.getBytes();
     CRC32C c = new CRC32C();
     c.update(bytes);

@@ -176,6 +176,31 @@ public final class Limiter {
   }
 
   /**
+   * Takes {@code tokens} tokens of {@code policy} for {@code principal} (a GraphQL query's computed cost): the first
+   * refusal ends it, and what was taken before it stays spent (a refused costly query is not free). Tokens come from
+   * the node's lease as single ones do, leasing more as it runs out, so a cost of 50 is about 50 lock-free decrements
+   * and a Redis call per lease, not 50 calls. Completes with the last decision: its {@code remaining} is what is left.
+   * Runs as a loop while decisions come back at once (lease, fallback), so a large cost does not nest futures deeply.
+   */
+  public Future<Decision> acquireMany(Policy policy, String principal, int tokens) {
+    Decision last = null;
+    for (int left = tokens; left > 0; left--) {
+      Decision now = tryLocal(policy, principal);
+      if (now == null) {
+        Future<Decision> next = acquire(policy, principal);
+        if (!next.isComplete()) {
+          int rest = left - 1;
+          return next.compose(d -> d.allowed() && rest > 0 ? acquireMany(policy, principal, rest) : Future.succeededFuture(d));
+        }
+        now = next.result();
+      }
+      last = now;
+      if (!now.allowed()) break;
+    }
+    return last != null ? Future.succeededFuture(last) : acquire(policy, principal);
+  }
+
+  /**
    * The allocation-light common case: a token from this node's lease, or null when the caller must use
    * {@link #acquire} (lease spent or expired, Redis or the fallback needed).
    */

@@ -95,6 +95,41 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
     tokens.verify(token).onComplete(user -> single(ctx, policy, user.succeeded() ? "u:" + user.result() : "ip:" + ip));
   }
 
+  /**
+   * Whom a request is limited as, the way {@link #handle} decides it: {@code u:<user id>} for a valid token, else
+   * {@code ip:<client address>}. For routes that spend more than one token (GraphQL's computed cost).
+   */
+  public Future<String> principal(HttpServerRequest request) {
+    String ip = "ip:" + clientIp(request);
+    String token = AuthHandler.tokenOf(request.getHeader(HttpHeaders.AUTHORIZATION));
+    if (token == null) return Future.succeededFuture(ip);
+    return tokens.verify(token).transform(user -> Future.succeededFuture(user.succeeded() ? "u:" + user.result() : ip));
+  }
+
+  /** The client address as the limiter sees it (the peer, or the trusted proxy header's right-most entry). */
+  public String clientIp(HttpServerRequest request) {
+    return clientIp(request, config.trustedProxyHeader(), forwarder);
+  }
+
+  public Limiter limiter() {
+    return limiter;
+  }
+
+  /** {@code RateLimit-Policy} and {@code RateLimit}, one list item per policy's last decision. */
+  public static void headers(HttpServerResponse response, java.util.Collection<Decision> decisions) {
+    StringBuilder policies = new StringBuilder();
+    StringBuilder items = new StringBuilder();
+    for (Decision d : decisions) {
+      if (policies.length() > 0) {
+        policies.append(", ");
+        items.append(", ");
+      }
+      policies.append(d.policy().policyItem());
+      items.append(d.item());
+    }
+    if (policies.length() > 0) response.putHeader(POLICY, policies.toString()).putHeader(RATE_LIMIT, items.toString());
+  }
+
   private void single(RoutingContext ctx, Policy policy, String principal) {
     Decision local = limiter.tryLocal(policy, principal);
     if (local != null) apply(ctx, policy, local);
@@ -120,19 +155,9 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
         })
         .onComplete(done -> {
           if (done.result() != null) decisions.add(done.result());
-          StringBuilder policies = new StringBuilder();
-          StringBuilder items = new StringBuilder();
           Decision refused = null;
-          for (Decision d : decisions) {
-            if (policies.length() > 0) {
-              policies.append(", ");
-              items.append(", ");
-            }
-            policies.append(d.policy().policyItem());
-            items.append(d.item());
-            if (!d.allowed() && refused == null) refused = d;
-          }
-          ctx.response().putHeader(POLICY, policies.toString()).putHeader(RATE_LIMIT, items.toString());
+          for (Decision d : decisions) if (!d.allowed() && refused == null) refused = d;
+          headers(ctx.response(), decisions);
           if (refused == null) ctx.next();
           else reject(ctx, refused);
         });

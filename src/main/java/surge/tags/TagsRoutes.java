@@ -1,72 +1,21 @@
 package surge.tags;
 
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import surge.cache.Caches;
-import surge.db.PhysicalShard;
-import surge.db.Shards;
-import surge.db.Viewer;
 import surge.http.AuthHandler;
-import surge.http.EncodedJson;
 import surge.http.Respond;
 
 /** {@code GET /tags}: every tag in use, most used first (ties alphabetical), counted over all shards. */
 public final class TagsRoutes {
-  private static final String TAGS = "SELECT tag, count(*) FROM articles, unnest(tags) AS tag GROUP BY tag";
-  private final Shards shards;
-  private final Caches caches;
+  private final TagsService tags;
 
-  public TagsRoutes(Shards shards, Caches caches) {
-    this.shards = shards;
-    this.caches = caches;
+  public TagsRoutes(TagsService tags) {
+    this.tags = tags;
   }
 
   /** Optional auth only for read-your-writes: a signed-in author sees the tags of the article they just wrote. */
   public void mount(Router api, Handler<RoutingContext> optionalAuth) {
-    api.get("/tags").handler(optionalAuth).handler(Respond.ok(this::list));
-  }
-
-  /**
-   * The tag list is the same for every viewer: it comes from the {@code list} cache under the tag-list scope, which
-   * only a new, deleted or re-tagged article moves, for signed-in readers too. Only a reader whose latest write has
-   * not reached this node yet ({@link Caches#strict}) reads the shards themselves, from where their own write is
-   * visible, so their new article's tags are there at once.
-   */
-  private Future<JsonObject> list(RoutingContext ctx) {
-    Viewer viewer = AuthHandler.viewer(ctx);
-    if (!caches.enabled()) return load(viewer);
-    return caches.strict(viewer).compose(strict -> strict ? load(viewer)
-        : caches.listKey("tags", List.of(Caches.TAG_LIST), false)
-            .compose(key -> caches.lists().get(key, false, () -> load(LOADER)))
-            .map(EncodedJson::shared));
-  }
-
-  /** Cache loads read primaries: a load that starts after a write moved the scope has the write in it. */
-  private static final Viewer LOADER = Viewer.of(null, true);
-
-  private Future<JsonObject> load(Viewer viewer) {
-    List<Future<RowSet<Row>>> parts = new ArrayList<>();
-    for (PhysicalShard shard : shards.all()) {
-      parts.add(shard.read(viewer, db -> db.preparedQuery(TAGS).execute()));
-    }
-    return Future.all(parts).map(done -> {
-      Map<String, Long> counts = new HashMap<>();
-      for (Future<RowSet<Row>> part : parts) for (Row row : part.result()) counts.merge(row.getString(0), row.getLong(1), Long::sum);
-      JsonArray tags = new JsonArray();
-      counts.entrySet().stream()
-          .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-          .forEach(e -> tags.add(e.getKey()));
-      return new JsonObject().put("tags", tags);
-    });
+    api.get("/tags").handler(optionalAuth).handler(Respond.ok(ctx -> tags.list(AuthHandler.viewer(ctx))));
   }
 }

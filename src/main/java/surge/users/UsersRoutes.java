@@ -25,7 +25,20 @@ public final class UsersRoutes {
   }
 
   private Future<JsonObject> register(RoutingContext ctx) {
-    Form form = Form.of(ctx, "user");
+    Account account = registration(Form.of(ctx, "user"));
+    return users.register(account.username(), account.email(), account.password()).map(s -> s.user().toJson(s.token()));
+  }
+
+  private Future<JsonObject> login(RoutingContext ctx) {
+    Account login = credentials(Form.of(ctx, "user"));
+    return users.login(login.email(), login.password()).map(s -> s.user().toJson(s.token()));
+  }
+
+  /** What sign-up and login read: {@code username} is null for a login. */
+  public record Account(String username, String email, String password) {}
+
+  /** A sign-up's fields, checked (422 with every bad field); REST and GraphQL both read them here. */
+  public static Account registration(Form form) {
     String username = form.required("username", UserInput.MAX_USERNAME);
     String email = form.required("email", UserInput.MAX_EMAIL);
     String password = form.required("password", UserInput.MAX_PASSWORD);
@@ -33,15 +46,15 @@ public final class UsersRoutes {
     UserInput.checkEmail(form, email);
     UserInput.checkPassword(form, password);
     form.done();
-    return users.register(username, email, password).map(s -> s.user().toJson(s.token()));
+    return new Account(username, email, password);
   }
 
-  private Future<JsonObject> login(RoutingContext ctx) {
-    Form form = Form.of(ctx, "user");
+  /** A login's fields, checked. */
+  public static Account credentials(Form form) {
     String email = form.required("email", UserInput.MAX_EMAIL);
     String password = form.required("password", 1024);
     form.done();
-    return users.login(email, password).map(s -> s.user().toJson(s.token()));
+    return new Account(null, email, password);
   }
 
   private Future<JsonObject> current(RoutingContext ctx) {
@@ -49,7 +62,11 @@ public final class UsersRoutes {
   }
 
   private Future<JsonObject> update(RoutingContext ctx) {
-    Form form = Form.of(ctx, "user");
+    return users.update(AuthHandler.userId(ctx), change(Form.of(ctx, "user"))).map(u -> u.toJson(AuthHandler.token(ctx)));
+  }
+
+  /** An account change, checked; absent fields are kept, {@code bio} and {@code image} null or blank are cleared. */
+  public static UsersService.UserChange change(Form form) {
     String username = form.replacement("username", UserInput.MAX_USERNAME);
     String email = form.replacement("email", UserInput.MAX_EMAIL);
     String password = form.replacement("password", UserInput.MAX_PASSWORD);
@@ -59,8 +76,7 @@ public final class UsersRoutes {
     UserInput.checkEmail(form, email);
     UserInput.checkPassword(form, password);
     form.done();
-    var change = new UsersService.UserChange(username, email, password,
+    return new UsersService.UserChange(username, email, password,
         bio.present(), bio.valueOrNullIfBlank(), image.present(), image.valueOrNullIfBlank());
-    return users.update(AuthHandler.userId(ctx), change).map(u -> u.toJson(AuthHandler.token(ctx)));
   }
 }
