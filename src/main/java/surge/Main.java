@@ -11,6 +11,7 @@ import surge.cluster.Cluster;
 import surge.config.ConfigException;
 import surge.config.ConfigTree;
 import surge.config.SurgeConfig;
+import surge.db.Shards;
 import surge.metrics.Metrics;
 import surge.observability.Logging;
 import surge.observability.Tracing;
@@ -49,6 +50,7 @@ public final class Main {
     try {
       Path file = Path.of(System.getenv().getOrDefault("SURGE_CONFIG", "conf/surge.json"));
       config = SurgeConfig.from(ConfigTree.load(file, System.getenv(), List.of(args)));
+      Shards.loadMap(config.db()); // a bad shard list or map file stops start-up here, naming its key
     } catch (ConfigException e) {
       System.err.println("surge: " + e.getMessage());
       System.exit(2);

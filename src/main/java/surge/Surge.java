@@ -13,11 +13,12 @@ import surge.db.Migrations;
 import surge.db.ReplicaMonitor;
 import surge.demo.DemoData;
 import surge.events.OutboxRelay;
-import surge.http.HttpInstances;
-import surge.http.HttpVerticle;
-import surge.http.OperatorViews;
-import surge.metrics.ManagementVerticle;
+import surge.management.ManagementVerticle;
 import surge.metrics.Metrics;
+import surge.server.HttpInstances;
+import surge.server.HttpVerticle;
+import surge.server.OperatorViews;
+import surge.server.Services;
 
 /**
  * One Surge node inside a Vert.x instance: migrate, build the shared services, deploy the replica

@@ -6,12 +6,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import surge.http.ApiError;
-import surge.http.AuthHandler;
-import surge.http.Form;
-import surge.http.Paging;
-import surge.http.EncodedJson;
-import surge.http.Respond;
+import surge.core.ApiError;
+import surge.web.AuthHandler;
+import surge.web.EncodedJson;
+import surge.web.Form;
+import surge.web.Paging;
+import surge.web.Respond;
 
 /** {@code /articles}, {@code /articles/feed}, {@code /articles/:slug}, favorites. */
 public final class ArticlesRoutes {

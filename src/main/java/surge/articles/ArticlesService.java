@@ -10,11 +10,11 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import surge.articles.ArticlesRepository.Viewed;
 import surge.cache.Caches;
+import surge.core.ApiError;
+import surge.core.Viewer;
 import surge.db.Shards;
-import surge.db.Viewer;
-import surge.http.ApiError;
-import surge.http.EncodedJson;
 import surge.profiles.ProfilesService;
+import surge.web.EncodedJson;
 
 /**
  * Articles: create, read, list, feed, update, delete, favorite.

@@ -3,7 +3,7 @@ package surge.auth;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import surge.config.SurgeConfig;
-import surge.http.ApiError;
+import surge.core.ApiError;
 
 /**
  * Which Surge user a verified token of an external issuer speaks for ({@code auth.externalUserClaim}).

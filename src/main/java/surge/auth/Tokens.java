@@ -18,13 +18,12 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
-import surge.http.ApiError;
+import surge.core.ApiError;
 
 /**
  * Issues and checks the API's JWTs.

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import surge.cluster.ClusterMembership;
 import surge.config.SurgeConfig;
-import surge.db.Viewer;
+import surge.core.Viewer;
 import surge.resilience.Breaker;
 
 /**

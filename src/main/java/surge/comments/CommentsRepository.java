@@ -7,13 +7,13 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import surge.core.ApiError;
+import surge.core.Viewer;
 import surge.db.Ids;
 import surge.db.Outbox;
 import surge.db.PgErrors;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
-import surge.db.Viewer;
-import surge.http.ApiError;
 
 /** Comments live with their article, on the article author's shard. */
 final class CommentsRepository {

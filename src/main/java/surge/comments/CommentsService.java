@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import surge.articles.Article;
 import surge.articles.ArticlesService;
+import surge.core.ApiError;
+import surge.core.Viewer;
 import surge.db.Shards;
-import surge.db.Viewer;
-import surge.http.ApiError;
 import surge.profiles.Profile;
 import surge.profiles.ProfilesService;
 

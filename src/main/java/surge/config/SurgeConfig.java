@@ -263,7 +263,7 @@ public record SurgeConfig(
   public record Shutdown(int drainDelayMs, int graceMs) {}
 
   /**
-   * The management server (see {@link surge.metrics.ManagementVerticle}): operator endpoints on a port of their own,
+   * The management server (see {@link surge.management.ManagementVerticle}): operator endpoints on a port of their own,
    * apart from the API, loopback-only unless told otherwise.
    *
    * @param enabled run the management server on this node ({@code management.enabled})
@@ -393,7 +393,6 @@ public record SurgeConfig(
       throw new ConfigException("config key db.readYourWritesTtlSeconds (SURGE_DB_READ_YOUR_WRITES_TTL_SECONDS) must exceed"
           + " db.replicaMaxLagMs + db.replicaCheckMs, or a replica in rotation could serve a user a read older than their write");
     }
-    surge.db.Shards.loadMap(db); // a bad shard list or map file stops start-up here, naming its key
     Redis redis = new Redis(c.string("redis.host"), c.integer("redis.port", 1, 65535), c.integer("redis.timeoutMs", 10, 60_000),
         c.integer("redis.breakerFailures", 1, 1000));
     Auth auth = new Auth(c.string("auth.jwtSecret"), c.string("auth.issuer"),

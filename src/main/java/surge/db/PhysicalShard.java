@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import surge.config.SurgeConfig;
-import surge.http.ApiError;
+import surge.core.ApiError;
+import surge.core.Viewer;
 
 /**
  * One physical PostgreSQL database holding some logical shards: a primary pool for writes and

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import surge.config.SurgeConfig;
+import surge.core.Viewer;
 import surge.resilience.Breaker;
 
 /**
@@ -112,14 +113,7 @@ public final class ReadYourWrites {
   }
 
   private Future<Marks> remote(Viewer viewer) {
-    Object state = viewer.consistency;
-    if (state == null) {
-      synchronized (viewer) {
-        state = viewer.consistency;
-        if (state == null) viewer.consistency = state = new RequestMarks(lookup(viewer.user()));
-      }
-    }
-    return ((RequestMarks) state).remote();
+    return ((RequestMarks) viewer.consistency(() -> new RequestMarks(lookup(viewer.user())))).remote();
   }
 
   private Future<Marks> lookup(long user) {

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.ConfigException;
 import surge.config.SurgeConfig;
-import surge.http.ApiError;
+import surge.core.ApiError;
 
 /**
  * Routes keys to physical shards: ids carry their logical shard, names are hashed to one. Every

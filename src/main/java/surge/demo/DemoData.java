@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.Services;
-import surge.db.Viewer;
 import surge.articles.ArticlesService.ArticleInput;
+import surge.core.Viewer;
+import surge.server.Services;
 
 /**
  * A small demo dataset for the README's run command, written through the services (so passwords

@@ -1,8 +1,8 @@
 package surge.graphql;
 
 import graphql.schema.DataFetchingEnvironment;
-import surge.db.Viewer;
-import surge.http.ApiError;
+import surge.core.ApiError;
+import surge.core.Viewer;
 
 /**
  * One GraphQL request as its resolvers see it: who it acts for, the token it sent (echoed by {@code viewer} and the

@@ -34,9 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import surge.articles.ArticlesService;
 import surge.cache.Caches;
 import surge.comments.CommentsService;
-import surge.db.Viewer;
-import surge.http.AuthHandler;
-import surge.http.HttpCaching;
+import surge.core.Viewer;
 import surge.profiles.ProfilesService;
 import surge.ratelimit.Decision;
 import surge.ratelimit.Limiter;
@@ -44,6 +42,8 @@ import surge.ratelimit.Policy;
 import surge.ratelimit.RateLimitHandler;
 import surge.tags.TagsService;
 import surge.users.UsersService;
+import surge.web.AuthHandler;
+import surge.web.HttpCaching;
 
 /**
  * {@code GET} and {@code POST /graphql}: graphql-java over the feature services, with vertx-web-graphql's adapters

@@ -17,9 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.http.ApiError;
-import surge.http.Errors;
+import surge.core.ApiError;
 import surge.ratelimit.Decision;
+import surge.web.Errors;
 
 /**
  * GraphQL's side of the one error path. A resolver's failure becomes an entry of {@code errors[]} with its field's

@@ -11,7 +11,7 @@ import org.dataloader.DataLoaderFactory;
 import org.dataloader.DataLoaderRegistry;
 import surge.articles.Slugs;
 import surge.comments.CommentsService;
-import surge.db.Viewer;
+import surge.core.Viewer;
 
 /**
  * The request's DataLoaders: a field asked of every item of a page is collected while graphql-java resolves that

@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import surge.http.ApiError;
+import surge.core.ApiError;
 
 /**
  * A Relay-style page over the services' newest-first lists: {@code first} items after the item {@code after} names.

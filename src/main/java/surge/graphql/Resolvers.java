@@ -9,13 +9,13 @@ import surge.articles.ArticlesRoutes;
 import surge.articles.ArticlesService;
 import surge.comments.CommentsRoutes;
 import surge.comments.CommentsService;
-import surge.http.ApiError;
-import surge.http.Form;
+import surge.core.ApiError;
 import surge.profiles.ProfilesService;
 import surge.ratelimit.Limiter;
 import surge.tags.TagsService;
 import surge.users.UsersRoutes;
 import surge.users.UsersService;
+import surge.web.Form;
 
 /**
  * Every field of the schema that is not a plain property of its parent, each a call to the feature service the REST

@@ -30,7 +30,7 @@ import surge.config.SurgeConfig;
  * The node's one meter registry (Prometheus format), built once per node before its Vert.x: {@code surge.Main} hands
  * it to the Vert.x builder ({@link #vertxBuilder}, through
  * {@link surge.cluster.Cluster#vertx(SurgeConfig.Cluster, Metrics, java.util.function.UnaryOperator)}), so Vert.x's own meters (HTTP server, pools,
- * event bus) and Surge's ({@link SurgeMeters}, JVM) land in one registry and one scrape. A node started on a Vert.x built without it (the
+ * event bus) and Surge's ({@code surge.server.SurgeMeters}, JVM) land in one registry and one scrape. A node started on a Vert.x built without it (the
  * tests' own) still gets Surge's and the JVM's meters.
  *
  * <p>Label bounds: HTTP requests are labelled by route template ({@link #route}), method and status class
@@ -88,7 +88,7 @@ public final class Metrics {
     streamConnections.set(connections);
   }
 
-  int streamConnections() {
+  public int streamConnections() {
     return streamConnections.get().getAsInt();
   }
 

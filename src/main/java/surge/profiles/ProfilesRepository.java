@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import surge.core.ApiError;
+import surge.core.Viewer;
 import surge.db.Outbox;
 import surge.db.PgErrors;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
-import surge.db.Viewer;
-import surge.http.ApiError;
 
 /**
  * Profiles and follows. A username resolves through the directory row on the name's shard to the

@@ -5,8 +5,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import surge.http.AuthHandler;
-import surge.http.Respond;
+import surge.web.AuthHandler;
+import surge.web.Respond;
 
 /** {@code /profiles/:username} and following. */
 public final class ProfilesRoutes {

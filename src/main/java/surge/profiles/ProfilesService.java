@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import surge.cache.Caches;
-import surge.db.Viewer;
-import surge.http.ApiError;
+import surge.core.ApiError;
+import surge.core.Viewer;
 
 /**
  * Profile reads and follow/unfollow. Other features call it for authors' profiles and follow flags.

@@ -2,7 +2,6 @@ package surge.ratelimit;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import java.util.function.Predicate;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,8 +13,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import surge.auth.Tokens;
-import surge.http.AuthHandler;
+import surge.web.AuthHandler;
 
 /**
  * Applies the rate-limit policies to an API request, after the body is read and before any route.

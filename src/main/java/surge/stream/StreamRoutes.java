@@ -5,8 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import surge.http.ApiError;
-import surge.http.AuthHandler;
+import surge.core.ApiError;
+import surge.web.AuthHandler;
 
 /**
  * {@code GET /stream}: the signed-in user's live events as Server-Sent Events. Mounted in the API router, so it

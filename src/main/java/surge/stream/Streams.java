@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import surge.config.SurgeConfig;
-import surge.db.Viewer;
+import surge.core.Viewer;
 import surge.profiles.ProfilesService;
 
 /**

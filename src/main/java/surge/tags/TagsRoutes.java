@@ -3,8 +3,8 @@ package surge.tags;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import surge.http.AuthHandler;
-import surge.http.Respond;
+import surge.web.AuthHandler;
+import surge.web.Respond;
 
 /** {@code GET /tags}: every tag in use, most used first (ties alphabetical), counted over all shards. */
 public final class TagsRoutes {

@@ -10,10 +10,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import surge.cache.Caches;
+import surge.core.Viewer;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
-import surge.db.Viewer;
-import surge.http.EncodedJson;
+import surge.web.EncodedJson;
 
 /** Every tag in use, most used first (ties alphabetical), counted over all shards; read by REST and GraphQL. */
 public final class TagsService {

@@ -4,10 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.Locale;
+import surge.core.ApiError;
+import surge.core.Viewer;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
-import surge.db.Viewer;
-import surge.http.ApiError;
 
 /**
  * The uniqueness directory: one row per taken username and per lower-cased email, on the shard the

@@ -1,7 +1,7 @@
 package surge.users;
 
 import java.util.regex.Pattern;
-import surge.http.Form;
+import surge.web.Form;
 
 /** Field rules shared by registration, login and update. Pure, so unit tests reach them directly. */
 final class UserInput {

@@ -5,11 +5,11 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.Locale;
 import java.util.Optional;
+import surge.core.Viewer;
 import surge.db.Ids;
 import surge.db.Outbox;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
-import surge.db.Viewer;
 import surge.users.Directory.Kind;
 
 /**

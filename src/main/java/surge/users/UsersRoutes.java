@@ -5,9 +5,9 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import surge.http.AuthHandler;
-import surge.http.Form;
-import surge.http.Respond;
+import surge.web.AuthHandler;
+import surge.web.Form;
+import surge.web.Respond;
 
 /** {@code /users}, {@code /users/login}, {@code /user}. */
 public final class UsersRoutes {

@@ -5,8 +5,8 @@ import surge.auth.AccountLookup;
 import surge.auth.PasswordHasher;
 import surge.auth.Tokens;
 import surge.cache.Caches;
+import surge.core.ApiError;
 import surge.db.Shards;
-import surge.http.ApiError;
 
 /** Registration, login, and the current user's own record. */
 public final class UsersService {

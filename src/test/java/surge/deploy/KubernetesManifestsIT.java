@@ -151,13 +151,13 @@ class KubernetesManifestsIT {
     assertTrue(hpa.getSpec().getMinReplicas() >= 3 && hpa.getSpec().getMinReplicas() > devMin, "prod runs more replicas");
   }
 
-  /** The probe routes the checker accepts are the ones surge.http.Health really mounts. */
+  /** The probe routes the checker accepts are the ones surge.server.Health really mounts. */
   @Test
   void healthMountsTheProbeRoutes() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       Router router = Router.router(vertx);
-      Class<?> health = Class.forName("surge.http.Health");
+      Class<?> health = Class.forName("surge.server.Health");
       Constructor<?> constructor = health.getDeclaredConstructors()[0];
       constructor.setAccessible(true);
       // Health only keeps its collaborators for the handlers; mounting does not touch them.

@@ -60,8 +60,8 @@ import surge.config.SurgeConfig;
  */
 final class ManifestChecks {
   /**
-   * Surge's probe endpoints. Both are mounted by {@code surge.http.Health#mount} on the root router of the API server
-   * ({@code surge.http.Api}), i.e. on {@code http.port}; KubernetesManifestsIT asserts that Health mounts them.
+   * Surge's probe endpoints. Both are mounted by {@code surge.server.Health#mount} on the root router of the API server
+   * ({@code surge.server.Api}), i.e. on {@code http.port}; KubernetesManifestsIT asserts that Health mounts them.
    */
   static final String LIVE = "/health/live";
   static final String READY = "/health/ready";

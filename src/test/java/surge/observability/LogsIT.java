@@ -31,10 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.KeyValuePair;
-import surge.http.Errors;
 import surge.support.Client;
-import surge.support.WithNode;
 import surge.support.TestNode;
+import surge.support.WithNode;
+import surge.web.Errors;
 
 /** Request ids, the access log, and what must never reach a log line, on a real node. */
 class LogsIT extends WithNode {

@@ -1,0 +1,63 @@
+package surge.server;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import surge.articles.ArticlesService;
+import surge.auth.PasswordHasher;
+import surge.auth.Tokens;
+import surge.cache.Caches;
+import surge.cluster.ClusterMembership;
+import surge.comments.CommentsService;
+import surge.config.SurgeConfig;
+import surge.db.Shards;
+import surge.edge.ConnectionGuard;
+import surge.edge.FileBudget;
+import surge.events.RelayStats;
+import surge.graphql.GraphqlEndpoint;
+import surge.metrics.Metrics;
+import surge.profiles.ProfilesRepository;
+import surge.profiles.ProfilesService;
+import surge.ratelimit.Limiter;
+import surge.stream.Streams;
+import surge.tags.TagsService;
+import surge.users.UsersService;
+
+/** The node's feature services, built once and shared by every HTTP verticle instance. */
+public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
+                       ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches,
+                       Limiter limiter, RelayStats relayStats, ClusterMembership membership, Lifecycle lifecycle,
+                       ConnectionGuard edge, Streams streams, Metrics metrics, GraphqlEndpoint graphql) {
+
+  /** {@code metrics}: the node's registry, the one its Vert.x was built with if it was (see {@link Metrics#vertxBuilder}). */
+  public static Services create(Vertx vertx, SurgeConfig config, Metrics metrics) {
+    // Before any pool exists: a connection budget that cannot fit stops start-up with nothing to close.
+    FileBudget budget = FileBudget.plan(FileBudget.processFileLimit(), config.edge(), poolConnections(config.db()));
+    int streamCap = budget.streamCap(config.stream().maxConnections());
+    ConnectionGuard edge = new ConnectionGuard(config.edge(), budget);
+    Shards shards = Shards.connect(vertx, config.db(), config.redis());
+    Tokens tokens = new Tokens(vertx, config.auth(), UsersService.accounts(shards));
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("surge-cpu", config.workerPoolSize());
+    PasswordHasher hasher = new PasswordHasher(workers, config.passwords());
+    ClusterMembership membership = ClusterMembership.watch(vertx, config.cluster());
+    Caches caches = Caches.create(vertx, membership, config.cache(), config.redis(), config.db());
+    ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards), caches);
+    ArticlesService articles = new ArticlesService(shards, profiles, caches);
+    Limiter limiter = Limiter.create(vertx, config.redis(), config.rateLimits());
+    RelayStats relayStats = new RelayStats();
+    Streams streams = new Streams(config.stream(), streamCap, profiles);
+    SurgeMeters.bind(metrics, shards, caches, limiter, relayStats, edge);
+    metrics.streamConnections(streams::connections);
+    UsersService users = new UsersService(shards, hasher, tokens, caches);
+    CommentsService comments = new CommentsService(shards, articles, profiles);
+    // here, off the event loop: it reads the schema file (and the allow-list, if any)
+    GraphqlEndpoint graphql = GraphqlEndpoint.create(config.graphql(), config.production(), users, profiles, articles,
+        comments, new TagsService(shards, caches), limiter, caches);
+    return new Services(shards, tokens, workers, users, profiles, articles, comments, caches, limiter, relayStats,
+        membership, new Lifecycle(), edge, streams, metrics, graphql);
+  }
+
+  /** The node's own database descriptors at most: every pool full, plus a probe and a relay connection per database. */
+  private static int poolConnections(SurgeConfig.Db db) {
+    return Shards.loadMap(db).physical().stream().mapToInt(p -> (1 + p.replicas().size()) * (db.poolSize() + 2)).sum();
+  }
+}
