@@ -3,11 +3,9 @@ package surge.cache;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
@@ -16,6 +14,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
+import surge.redis.RedisClients;
 import surge.resilience.Breaker;
 
 /**
@@ -56,25 +55,14 @@ public final class CacheRedis {
     this.vertx = vertx;
     this.channel = namespace + CHANNEL;
     this.timeoutMs = redis.timeoutMs();
-    Redis commands = client(vertx, redis, 8, "surge-redis-cache");
+    Redis commands = RedisClients.client(vertx, redis, 8, "surge-redis-cache");
     this.commands = commands;
-    this.breaker = new Breaker(vertx, "redis-cache", new Breaker.Settings(redis.breakerFailures(), redis.timeoutMs(),
-        breakerMs), "reads bypass the cache's L2 and strict reads go to the database",
-        () -> commands.send(Request.cmd(Command.PING)));
+    this.breaker = RedisClients.breaker(vertx, redis, "redis-cache", breakerMs,
+        "reads bypass the cache's L2 and strict reads go to the database", commands);
     this.onMessage = onMessage;
     this.onResubscribed = onResubscribed;
-    this.subscriberClient = client(vertx, redis, 1, "surge-redis-cache-subscriber");
+    this.subscriberClient = RedisClients.client(vertx, redis, 1, "surge-redis-cache-subscriber");
     subscribe();
-  }
-
-  /** {@code name} names the pool in metrics ({@code pool_name}). */
-  static Redis client(Vertx vertx, SurgeConfig.Redis redis, int poolSize, String name) {
-    return Redis.createClient(vertx, new RedisOptions()
-        .setConnectionString("redis://" + redis.host() + ":" + redis.port())
-        .setPoolName(name)
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(redis.timeoutMs()).setTcpNoDelay(true))
-        .setMaxPoolSize(poolSize)
-        .setMaxPoolWaiting(1024));
   }
 
   /** Whether the cache may be used at all right now (breaker closed, invalidations heard). */

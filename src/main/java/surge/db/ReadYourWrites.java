@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import surge.config.SurgeConfig;
 import surge.core.Viewer;
+import surge.redis.RedisClients;
 import surge.resilience.Breaker;
 
 /**
@@ -62,9 +63,8 @@ public final class ReadYourWrites {
   ReadYourWrites(Vertx vertx, Redis redis, long ttlMs, SurgeConfig.Redis redisConfig) {
     this.redis = redis;
     this.ttlMs = ttlMs;
-    this.breaker = new Breaker(vertx, "redis-marks", new Breaker.Settings(redisConfig.breakerFailures(),
-        redisConfig.timeoutMs(), BREAKER_MS), "reads of signed-in users go to primaries",
-        redis == null ? null : () -> redis.send(Request.cmd(Command.PING)));
+    this.breaker = RedisClients.breaker(vertx, redisConfig, "redis-marks", BREAKER_MS,
+        "reads of signed-in users go to primaries", redis);
   }
 
   /**

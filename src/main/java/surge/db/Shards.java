@@ -4,9 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import surge.config.ConfigException;
 import surge.config.SurgeConfig;
 import surge.core.ApiError;
+import surge.redis.RedisClients;
 
 /**
  * Routes keys to physical shards: ids carry their logical shard, names are hashed to one. Every
@@ -67,7 +66,7 @@ public final class Shards {
     String text = readMapFile(db);
     ShardMap map = withFile(even, text, db);
     boolean replicas = map.physical().stream().anyMatch(p -> !p.replicas().isEmpty());
-    ReadYourWrites marks = new ReadYourWrites(vertx, replicas ? redisClient(vertx, redis) : null,
+    ReadYourWrites marks = new ReadYourWrites(vertx, replicas ? RedisClients.client(vertx, redis, 8, "surge-redis-marks") : null,
         db.readYourWritesTtlSeconds() * 1000L, redis);
     List<PhysicalShard> physical = new ArrayList<>();
     for (ShardMap.Physical spec : map.physical()) physical.add(PhysicalShard.connect(vertx, db, spec, marks));
@@ -76,15 +75,6 @@ public final class Shards {
       shards.reloadTimer = vertx.setPeriodic(db.shardMapReloadMs(), tick -> shards.reload(db.shardMapFile()));
     }
     return shards;
-  }
-
-  private static Redis redisClient(Vertx vertx, SurgeConfig.Redis redis) {
-    return Redis.createClient(vertx, new RedisOptions()
-        .setConnectionString("redis://" + redis.host() + ":" + redis.port())
-        .setPoolName("surge-redis-marks")
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(redis.timeoutMs()).setTcpNoDelay(true))
-        .setMaxPoolSize(8)
-        .setMaxPoolWaiting(1024));
   }
 
   /** The configured physical shards with the map file's overrides, if one is configured. Blocking: start-up and tools only. */

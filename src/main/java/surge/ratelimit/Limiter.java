@@ -6,10 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.SurgeConfig;
+import surge.redis.RedisClients;
 import surge.resilience.Breaker;
 
 /**
@@ -136,9 +135,8 @@ public final class Limiter {
     this.vertx = vertx;
     this.redis = redis;
     this.config = config;
-    this.breaker = new Breaker(vertx, "redis-ratelimit", new Breaker.Settings(redisConfig.breakerFailures(),
-        redisConfig.timeoutMs(), config.breakerMs()), "each node enforces quota / " + config.nodes() + " per key",
-        () -> redis.send(Request.cmd(Command.PING)));
+    this.breaker = RedisClients.breaker(vertx, redisConfig, "redis-ratelimit", config.breakerMs(),
+        "each node enforces quota / " + config.nodes() + " per key", redis);
     for (Policy p : List.of(config.reads(), config.writes(), config.auth(), config.login())) {
       keys.put(p, new ConcurrentHashMap<>());
       decisions.put(p, new LongAdder[] {new LongAdder(), new LongAdder()});
@@ -146,12 +144,7 @@ public final class Limiter {
   }
 
   public static Limiter create(Vertx vertx, SurgeConfig.Redis redis, RateLimits config) {
-    Redis client = Redis.createClient(vertx, new RedisOptions()
-        .setConnectionString("redis://" + redis.host() + ":" + redis.port())
-        .setPoolName("surge-redis-ratelimit")
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(redis.timeoutMs()).setTcpNoDelay(true))
-        .setMaxPoolSize(8)
-        .setMaxPoolWaiting(1024));
+    Redis client = RedisClients.client(vertx, redis, 8, "surge-redis-ratelimit");
     Limiter limiter = new Limiter(vertx, client, config, redis);
     // loaded once; EVALSHA afterwards (a flushed or restarted Redis answers NOSCRIPT: see lease())
     limiter.ready = client.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT))

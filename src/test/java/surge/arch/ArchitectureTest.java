@@ -33,6 +33,7 @@ class ArchitectureTest {
       List.of("surge.web"),
       List.of("surge.auth", "surge.cache", "surge.events"),
       List.of("surge.db", "surge.cluster"),
+      List.of("surge.redis"),
       List.of("surge.metrics", "surge.observability", "surge.edge", "surge.resilience"),
       List.of("surge.config"),
       List.of("surge.core"));
