@@ -57,6 +57,12 @@ public final class ApiError extends RuntimeException {
         Integer.toString(retryAfterSeconds));
   }
 
+  /** 429: a rate-limit policy refused the request; it may be sent again after {@code retryAfterSeconds}. */
+  public static ApiError rateLimited(long retryAfterSeconds) {
+    return new ApiError(429, new JsonObject().put("rate", new JsonArray().add("limit exceeded, retry in "
+        + retryAfterSeconds + " s")), Long.toString(retryAfterSeconds));
+  }
+
   public int status() { return status; }
 
   /** The {@code Retry-After} value in seconds, or null when the error is not transient. */

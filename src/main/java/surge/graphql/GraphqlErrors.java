@@ -53,7 +53,7 @@ final class GraphqlErrors implements DataFetcherExceptionHandler {
 
   /** 429 {@code rate}, as REST words it; for a request refused by the limiter or a login refused per e-mail. */
   static ApiError rateLimited(Decision d) {
-    return ApiError.of(429, "rate", "limit exceeded, retry in " + d.retryAfterSeconds() + " s");
+    return ApiError.rateLimited(d.retryAfterSeconds());
   }
 
   /** {@code "title can't be blank; body can't be blank"}: the REST body's messages, each after its field. */

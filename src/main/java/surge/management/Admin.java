@@ -5,6 +5,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import surge.core.ApiError;
 import surge.server.HttpScaling;
 
 /**
@@ -15,6 +18,7 @@ import surge.server.HttpScaling;
  * response; the port stays open on the others, so clients reconnect at once.
  */
 final class Admin {
+  private static final Logger log = LoggerFactory.getLogger(Admin.class);
   static final int MAX_INSTANCES = 256;
   private final byte[] token;
   private final HttpScaling scaling;
@@ -29,7 +33,7 @@ final class Admin {
     String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
     // Constant time: the comparison must not tell how much of a guess was right.
     if (!MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
-      error(ctx, 401, "token", "is missing or wrong");
+      ctx.fail(ApiError.of(401, "token", "is missing or wrong"));
       return;
     }
     ctx.next();
@@ -48,17 +52,18 @@ final class Admin {
       wanted = null;
     }
     if (wanted == null || wanted < 1 || wanted > MAX_INSTANCES) {
-      error(ctx, 422, "instances", "must be a whole number from 1 to " + MAX_INSTANCES);
+      ctx.fail(ApiError.invalid("instances", "must be a whole number from 1 to " + MAX_INSTANCES));
       return;
     }
-    scaling.scaleTo(wanted).onComplete(done -> {
-      if (done.failed()) error(ctx, 503, "instances", "could not be changed: " + done.cause().getMessage());
-      else json(ctx, 200, new JsonObject().put("instances", done.result()));
+    int target = wanted;
+    scaling.scaleTo(target).onComplete(done -> {
+      if (done.succeeded()) {
+        json(ctx, 200, new JsonObject().put("instances", done.result()));
+        return;
+      }
+      log.warn("changing the HTTP verticle instances to {} failed: {}", target, done.cause().toString());
+      ctx.fail(ApiError.unavailable("instances", 1));
     });
-  }
-
-  private static void error(RoutingContext ctx, int status, String field, String message) {
-    json(ctx, status, new JsonObject().put("errors", new JsonObject().put(field, new io.vertx.core.json.JsonArray().add(message))));
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

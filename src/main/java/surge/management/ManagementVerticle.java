@@ -16,6 +16,7 @@ import surge.config.SurgeConfig;
 import surge.metrics.Metrics;
 import surge.server.HttpScaling;
 import surge.server.OperatorViews;
+import surge.web.Errors;
 
 /**
  * The management server: operator endpoints on {@code management.host}:{@code management.port}, apart from the API
@@ -51,6 +52,8 @@ public final class ManagementVerticle extends VerticleBase {
     if (metrics.enabled()) router.get("/metrics").handler(ctx -> scrape(vertx, metrics, ctx));
     // the server's bind address is the guard here (management.host)
     OperatorViews.mount(router, views, ctx -> true);
+    // the API's one error path: RealWorld-shaped errors, 404/405 for unknown routes, a logged 500 for a bug
+    Errors.install(router);
     return router;
   }
 

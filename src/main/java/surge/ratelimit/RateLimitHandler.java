@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 import surge.auth.Tokens;
+import surge.core.ApiError;
 import surge.web.AuthHandler;
 
 /**
@@ -163,15 +163,9 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
         });
   }
 
+  /** Through the one error path, which writes the body and {@code Retry-After}; the RateLimit headers are set. */
   private static void reject(RoutingContext ctx, Decision d) {
-    HttpServerResponse response = ctx.response();
-    if (response.ended()) return;
-    String body = new JsonObject().put("errors", new JsonObject()
-        .put("rate", new JsonArray().add("limit exceeded, retry in " + d.retryAfterSeconds() + " s"))).encode();
-    response.setStatusCode(429)
-        .putHeader(HttpHeaders.RETRY_AFTER, Long.toString(d.retryAfterSeconds()))
-        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8)
-        .end(body);
+    if (!ctx.response().ended()) ctx.fail(ApiError.rateLimited(d.retryAfterSeconds()));
   }
 
   /** The account e-mail of a login body, lower-cased; null when the body is not the expected JSON. */

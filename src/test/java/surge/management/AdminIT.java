@@ -66,6 +66,23 @@ class AdminIT {
   }
 
   @Test
+  void errorsOfTheManagementServerHaveTheApiShape() {
+    HttpResponse<Buffer> noToken = admin.get("/admin/http/instances").send().await();
+    assertEquals("is missing or wrong", errors(noToken).getJsonArray("token").getString(0));
+    HttpResponse<Buffer> tooMany = put(new JsonObject().put("instances", 100_000));
+    assertEquals(422, tooMany.statusCode());
+    assertTrue(errors(tooMany).getJsonArray("instances").getString(0).startsWith("must be a whole number"));
+    HttpResponse<Buffer> unknown = admin.get("/no-such-view").send().await();
+    assertEquals(404, unknown.statusCode());
+    assertEquals("not found", errors(unknown).getJsonArray("route").getString(0));
+  }
+
+  private static JsonObject errors(HttpResponse<Buffer> r) {
+    assertTrue(r.getHeader("Content-Type").startsWith("application/json"), r.getHeader("Content-Type"));
+    return r.bodyAsJsonObject().getJsonObject("errors");
+  }
+
+  @Test
   void instancesChangeWhileRequestsKeepSucceeding() throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger ok = new AtomicInteger();
