@@ -322,10 +322,7 @@ final class ArticlesRepository {
 
   /** Runs a write on the primary of the shard that holds {@code routingId}, then records it for read-your-writes. */
   private Future<RowSet<Row>> write(long routingId, Viewer viewer, String sql, Tuple params) {
-    PhysicalShard shard = shards.byId(routingId);
-    return shards.writable(routingId)
-        .compose(ok -> shard.primary().preparedQuery(sql).execute(params))
-        .compose(rows -> shard.wrote(viewer).map(rows));
+    return shards.write(routingId, viewer, db -> db.preparedQuery(sql).execute(params));
   }
 
   /** [key statement, count statement] for one filter shape. */

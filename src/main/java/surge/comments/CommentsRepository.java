@@ -12,7 +12,6 @@ import surge.core.Viewer;
 import surge.db.Ids;
 import surge.db.Outbox;
 import surge.db.PgErrors;
-import surge.db.PhysicalShard;
 import surge.db.Shards;
 
 /** Comments live with their article, on the article author's shard. */
@@ -45,13 +44,11 @@ final class CommentsRepository {
   }
 
   Future<Comment> insert(long articleId, Viewer author, String body) {
-    PhysicalShard shard = shards.byId(articleId);
-    return shards.writable(articleId)
-        .compose(ok -> shard.primary().preparedQuery(INSERT)
-            .execute(Tuple.of(Ids.shardOf(articleId), articleId, author.user(), body)))
-        .recover(failure -> Future.failedFuture(PgErrors.isForeignKeyViolation(failure)
-            ? ApiError.notFound("article") : failure)) // the article was deleted meanwhile
-        .compose(rows -> shard.wrote(author).map(from(rows.iterator().next())));
+    return shards.write(articleId, author, db -> db.preparedQuery(INSERT)
+            .execute(Tuple.of(Ids.shardOf(articleId), articleId, author.user(), body))
+            .recover(failure -> Future.failedFuture(PgErrors.isForeignKeyViolation(failure)
+                ? ApiError.notFound("article") : failure))) // the article was deleted meanwhile
+        .map(rows -> from(rows.iterator().next()));
   }
 
   /** Newest first. */
@@ -83,10 +80,8 @@ final class CommentsRepository {
   }
 
   Future<Void> delete(long commentId, long articleId, Viewer author) {
-    PhysicalShard shard = shards.byId(articleId);
-    return shards.writable(articleId)
-        .compose(ok -> shard.primary().preparedQuery(DELETE).execute(Tuple.of(commentId, articleId)))
-        .compose(done -> shard.wrote(author));
+    return shards.write(articleId, author, db -> db.preparedQuery(DELETE).execute(Tuple.of(commentId, articleId)))
+        .mapEmpty();
   }
 
   private static Comment from(Row row) {

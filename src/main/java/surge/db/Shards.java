@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.SqlClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,12 +15,14 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.ConfigException;
 import surge.config.SurgeConfig;
 import surge.core.ApiError;
+import surge.core.Viewer;
 import surge.redis.RedisClients;
 
 /**
@@ -160,12 +163,26 @@ public final class Shards {
     return byLogical(Ids.shardForKey(key));
   }
 
-  /** Fails with 503 while the logical shard of {@code id} is frozen for a move. */
-  public Future<Void> writable(long id) {
-    return writableLogical(Ids.shardOf(id));
+  /**
+   * The one write path, the counterpart of {@link PhysicalShard#read}: refused with 503 while the logical shard is
+   * frozen for a move, {@code statement} runs on the primary of the physical shard that holds it, and the write is
+   * recorded for the writer's read-your-writes before its result is handed back.
+   */
+  public <T> Future<T> write(long id, Viewer writer, Function<SqlClient, Future<T>> statement) {
+    return writeLogical(Ids.shardOf(id), result -> writer, statement);
   }
 
-  public Future<Void> writableLogical(int logical) {
+  /** {@link #write} on a logical shard, for a writer known only from the result (a user being registered). */
+  public <T> Future<T> writeLogical(int logical, Function<? super T, Viewer> writer,
+                                    Function<SqlClient, Future<T>> statement) {
+    PhysicalShard shard = byLogical(logical);
+    return writableLogical(logical)
+        .compose(ok -> statement.apply(shard.primary()))
+        .compose(result -> shard.wrote(writer.apply(result)).map(result));
+  }
+
+  /** Fails with 503 while {@code logical} is frozen for a move. */
+  private Future<Void> writableLogical(int logical) {
     return map.isFrozen(logical) ? Future.failedFuture(ApiError.unavailable("shard", 2)) : Future.succeededFuture();
   }
 

@@ -108,10 +108,7 @@ public final class ProfilesRepository {
   }
 
   private Future<Void> write(Viewer follower, String sql, Tuple params) {
-    PhysicalShard shard = shards.byId(follower.user());
-    return shards.writable(follower.user())
-        .compose(ok -> shard.primary().preparedQuery(sql).execute(params))
-        .compose(done -> shard.wrote(follower));
+    return shards.write(follower.user(), follower, db -> db.preparedQuery(sql).execute(params)).mapEmpty();
   }
 
   private static Future<RowSet<Row>> read(PhysicalShard shard, Viewer viewer, String sql, Tuple params) {

@@ -70,10 +70,9 @@ final class Directory {
   Future<Void> reserve(Kind kind, String name, long userId) {
     String key = kind.key(name);
     PhysicalShard shard = shards.byKey(key);
-    return shards.writableLogical(surge.db.Ids.shardForKey(key))
-        .compose(ok -> shard.primary().preparedQuery(kind.reserve).execute(Tuple.of(key, userId)))
-        .compose(rows -> rows.size() == 1 ? Future.succeededFuture() : takeOverIfStale(kind, shard, key, userId))
-        .compose(done -> shard.wrote(Viewer.of(userId)));
+    return shards.<Void>writeLogical(surge.db.Ids.shardForKey(key), done -> Viewer.of(userId),
+        db -> db.preparedQuery(kind.reserve).execute(Tuple.of(key, userId))
+            .compose(rows -> rows.size() == 1 ? Future.succeededFuture() : takeOverIfStale(kind, shard, key, userId)));
   }
 
   /** Gives up a claim; only the claimant's own row is removed. */

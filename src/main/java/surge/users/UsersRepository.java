@@ -8,7 +8,6 @@ import java.util.Optional;
 import surge.core.Viewer;
 import surge.db.Ids;
 import surge.db.Outbox;
-import surge.db.PhysicalShard;
 import surge.db.Shards;
 import surge.users.Directory.Kind;
 
@@ -52,17 +51,16 @@ final class UsersRepository {
   /** Claims both names, then writes the user; a failed step gives back what earlier steps claimed. */
   Future<User> insert(String username, String email, String passwordHash) {
     int logical = Ids.shardForKey(email);
-    PhysicalShard home = shards.byLogical(logical);
-    return shards.writableLogical(logical)
-        .compose(ok -> home.primary().preparedQuery(NEXT_ID).execute(Tuple.of(logical)))
+    return shards.writeLogical(logical, (User user) -> Viewer.of(user.id()), db -> db.preparedQuery(NEXT_ID)
+        .execute(Tuple.of(logical))
         .map(rows -> rows.iterator().next().getLong(0))
         .compose(id -> directory.reserve(Kind.USERNAME, username, id)
             .compose(done -> directory.reserve(Kind.EMAIL, email, id)
                 .recover(failure -> giveBack(failure, directory.release(Kind.USERNAME, username, id))))
-            .compose(done -> home.primary().preparedQuery(INSERT).execute(Tuple.of(id, username, email, passwordHash))
+            .compose(done -> db.preparedQuery(INSERT).execute(Tuple.of(id, username, email, passwordHash))
                 .recover(failure -> giveBack(failure, Future.join(
                     directory.release(Kind.USERNAME, username, id), directory.release(Kind.EMAIL, email, id)))))
-            .compose(rows -> home.wrote(Viewer.of(id)).map(User.from(rows.iterator().next()))));
+            .map(rows -> User.from(rows.iterator().next()))));
   }
 
   /** The user with their password hash. */
@@ -85,15 +83,11 @@ final class UsersRepository {
   /** Claims changed names first, writes the user, then gives up the old names. */
   Future<User> update(User before, User after, String passwordHashOrNull) {
     long id = before.id();
-    PhysicalShard home = shards.byId(id);
     Tuple params = Tuple.of(id, after.username(), after.email(), passwordHashOrNull, after.bio(), after.image());
-    return shards.writable(id)
-        .compose(ok -> claimChangedNames(before, after))
-        .compose(ok -> home.primary().preparedQuery(UPDATE).execute(params)
+    return shards.write(id, Viewer.of(id), db -> claimChangedNames(before, after)
+        .compose(ok -> db.preparedQuery(UPDATE).execute(params)
             .recover(failure -> giveBack(failure, releaseChangedNames(after, before))))
-        .compose(rows -> releaseChangedNames(before, after)
-            .compose(released -> home.wrote(Viewer.of(id)))
-            .map(User.from(rows.iterator().next())));
+        .compose(rows -> releaseChangedNames(before, after).map(User.from(rows.iterator().next()))));
   }
 
   /** Reserves the username and email of {@code after} that differ from {@code before}. */
