@@ -121,7 +121,7 @@ public final class GraphqlEndpoint {
 
   /** The one token every request pays before it is read, as on REST (so unreadable requests are limited too). */
   private void admit(RoutingContext ctx, RateLimitHandler limiter) {
-    limiter.principal(ctx.request()).compose(principal -> {
+    limiter.principal(ctx).compose(principal -> {
       Bill bill = new Bill(limiter.limiter(), principal);
       ctx.put(BILL, bill);
       return bill.take(limiter.limiter().config().reads(), principal, 1);

@@ -87,23 +87,23 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
       }
     }
     Policy policy = read ? config.reads() : config.writes();
-    String token = AuthHandler.tokenOf(request.getHeader(HttpHeaders.AUTHORIZATION));
-    if (token == null) {
+    Future<Long> verification = AuthHandler.verification(ctx, tokens);
+    if (verification == null) {
       single(ctx, policy, "ip:" + ip);
       return;
     }
-    tokens.verify(token).onComplete(user -> single(ctx, policy, user.succeeded() ? "u:" + user.result() : "ip:" + ip));
+    verification.onComplete(user -> single(ctx, policy, user.succeeded() ? "u:" + user.result() : "ip:" + ip));
   }
 
   /**
    * Whom a request is limited as, the way {@link #handle} decides it: {@code u:<user id>} for a valid token, else
    * {@code ip:<client address>}. For routes that spend more than one token (GraphQL's computed cost).
    */
-  public Future<String> principal(HttpServerRequest request) {
-    String ip = "ip:" + clientIp(request);
-    String token = AuthHandler.tokenOf(request.getHeader(HttpHeaders.AUTHORIZATION));
-    if (token == null) return Future.succeededFuture(ip);
-    return tokens.verify(token).transform(user -> Future.succeededFuture(user.succeeded() ? "u:" + user.result() : ip));
+  public Future<String> principal(RoutingContext ctx) {
+    String ip = "ip:" + clientIp(ctx.request());
+    Future<Long> verification = AuthHandler.verification(ctx, tokens);
+    if (verification == null) return Future.succeededFuture(ip);
+    return verification.transform(user -> Future.succeededFuture(user.succeeded() ? "u:" + user.result() : ip));
   }
 
   /** The client address as the limiter sees it (the peer, or the trusted proxy header's right-most entry). */

@@ -1,5 +1,6 @@
 package surge.web;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -17,6 +18,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
   private static final String USER_ID = "surge.userId";
   private static final String TOKEN = "surge.token";
   private static final String VIEWER = "surge.viewer";
+  private static final String VERIFICATION = "surge.verification";
 
   private final Tokens tokens;
   private final boolean required;
@@ -50,15 +52,30 @@ public final class AuthHandler implements Handler<RoutingContext> {
     return ctx.get(TOKEN);
   }
 
+  /**
+   * The verification of the request's token, made once per request and shared by everyone who asks (the rate limiter
+   * before routing, this handler after): the user id, or a failure saying why. Null when no token was presented.
+   */
+  public static Future<Long> verification(RoutingContext ctx, Tokens tokens) {
+    Future<Long> known = ctx.get(VERIFICATION);
+    if (known != null) return known;
+    String token = tokenOf(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    if (token == null) return null;
+    Future<Long> verified = tokens.verify(token);
+    ctx.put(VERIFICATION, verified);
+    return verified;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
-    String token = tokenOf(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-    if (token == null) {
+    Future<Long> verification = verification(ctx, tokens);
+    if (verification == null) {
       if (required) ctx.fail(ApiError.missingToken());
       else ctx.next();
       return;
     }
-    tokens.verify(token).onComplete(result -> {
+    String token = tokenOf(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    verification.onComplete(result -> {
       if (result.failed()) {
         ctx.fail(result.cause()); // a 401 ApiError saying why, or a lookup failure the error path makes a 503
         return;
