@@ -19,13 +19,16 @@ import surge.profiles.ProfilesRepository;
 import surge.profiles.ProfilesService;
 import surge.ratelimit.Limiter;
 import surge.stream.Streams;
+import surge.timeline.TimelineRepository;
+import surge.timeline.Timelines;
 import surge.users.UsersService;
 
 /** The node's feature services, built once and shared by every HTTP verticle instance. */
 public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
                        ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches,
                        Limiter limiter, RelayStats relayStats, ClusterMembership membership, Lifecycle lifecycle,
-                       ConnectionGuard edge, Streams streams, Metrics metrics) {
+                       ConnectionGuard edge, Streams streams, Metrics metrics, Timelines timelines,
+                       TimelineRepository timelineRepository) {
 
   /** {@code metrics}: the node's registry, the one its Vert.x was built with if it was (see {@link Metrics#vertxBuilder}). */
   public static Services create(Vertx vertx, SurgeConfig config, Metrics metrics) {
@@ -39,16 +42,22 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     PasswordHasher hasher = new PasswordHasher(workers, config.passwords());
     ClusterMembership membership = ClusterMembership.watch(vertx, config.cluster());
     Caches caches = Caches.create(vertx, membership, config.cache(), config.redis(), config.db());
-    ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards), caches);
-    ArticlesService articles = new ArticlesService(shards, profiles, caches);
+    Timelines timelines = Timelines.create(vertx, config);
+    TimelineRepository timelineRepository = new TimelineRepository(shards);
+    ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards), caches, timelines, timelineRepository);
+    ArticlesService articles = new ArticlesService(shards, profiles, caches, timelines, timelineRepository);
     Limiter limiter = Limiter.create(vertx, config.redis(), config.rateLimits());
     RelayStats relayStats = new RelayStats();
     Streams streams = new Streams(config.stream(), streamCap, profiles);
     SurgeMeters.bind(metrics, shards, caches, limiter, relayStats, edge);
     metrics.streamConnections(streams::connections);
+    if (timelines != null && metrics.enabled()) {
+      timelines.stats().bindTo(metrics.registry());
+      SurgeMeters.breaker(metrics, timelines.breaker());
+    }
     return new Services(shards, tokens, workers, new UsersService(shards, hasher, tokens, caches), profiles, articles,
         new CommentsService(shards, articles, profiles), caches, limiter, relayStats, membership, new Lifecycle(),
-        edge, streams, metrics);
+        edge, streams, metrics, timelines, timelineRepository);
   }
 
   /** The node's own database descriptors at most: every pool full, plus a probe and a relay connection per database. */

@@ -68,7 +68,7 @@ public final class CacheRedis {
   }
 
   /** {@code name} names the pool in metrics ({@code pool_name}). */
-  static Redis client(Vertx vertx, SurgeConfig.Redis redis, int poolSize, String name) {
+  public static Redis client(Vertx vertx, SurgeConfig.Redis redis, int poolSize, String name) {
     return Redis.createClient(vertx, new RedisOptions()
         .setConnectionString("redis://" + redis.host() + ":" + redis.port())
         .setPoolName(name)
