@@ -358,8 +358,9 @@ public final class ArticlesService {
    * this node's caches yet) and pages deeper than a timeline holds, the scatter-gather query over the followees' shards.
    */
   public Future<JsonObject> feed(Viewer viewer, int limit, int offset) {
-    if (timelineFeed == null || viewer.writing() || !caches.enabled() || !timelineFeed.covers(limit, offset)) {
-      return scatterFeed(viewer, limit, offset);
+    if (timelineFeed == null) return scatterFeed(viewer, limit, offset);
+    if (viewer.writing() || !caches.enabled() || !timelineFeed.covers(limit, offset)) {
+      return timelineFeed.fallback(scatterFeed(viewer, limit, offset));
     }
     return caches.strict(viewer).compose(strict -> strict ? Future.succeededFuture((JsonObject) null)
             : profiles.followees(viewer).compose(followees -> timelineFeed.page(viewer, followees, limit, offset,

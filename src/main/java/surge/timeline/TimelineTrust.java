@@ -36,7 +36,7 @@ final class TimelineTrust {
 
   /**
    * A partition's lag from what the consumer knows: none while its position is at the end; otherwise the time since
-   * it last was (at least {@code sinceAssigned} ago, for a partition that was behind when it came).
+   * it last was ({@code caughtUpAt}: for a partition that was behind when this consumer got it, when it got it).
    */
   static long lagMs(long position, long end, long caughtUpAt, long now) {
     return position >= end ? 0 : Math.max(0, now - caughtUpAt);
