@@ -56,7 +56,7 @@ public final class TimelineStats {
 
   /** {@code surge_timeline_*} meters (see docs/feed.md). */
   public void bindTo(MeterRegistry registry) {
-    counters(registry, "surge.timeline.feed.reads", "path", "Feed pages, by how they were served",
+    counters(registry, "surge.timeline.feed.reads", "served", "Feed pages, by how they were served",
         Map.of("timeline", fromTimeline, "rebuilt", rebuilt, "fallback", fallback));
     counters(registry, "surge.timeline.events", "result", "Article events the timeline consumer read, by outcome",
         Map.of("applied", applied, "duplicate", duplicates, "skipped", skipped));

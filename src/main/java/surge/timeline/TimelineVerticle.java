@@ -78,26 +78,33 @@ public final class TimelineVerticle extends VerticleBase {
   private void poll() {
     if (stopped) return;
     consumer.poll(POLL)
-        .compose(records -> applyAll(records).compose(ok -> ok && !records.isEmpty() ? consumer.commit() : Future.succeededFuture()))
+        .compose(records -> applyAll(records).compose(done -> records.isEmpty() ? Future.succeededFuture() : consumer.commit()))
         .onComplete(done -> {
           if (done.failed() && !stopped) log.debug("timeline consumer round failed: {}", done.cause().toString());
+          // a failed round (Kafka away, a record that could not be applied) waits before the next poll
           if (done.succeeded()) poll();
           else vertx.setTimer(RETRY_MS, id -> poll());
         });
   }
 
-  /** Applies the records one after another; on a failure seeks their partitions back and completes with false. */
-  private Future<Boolean> applyAll(KafkaConsumerRecords<String, String> records) {
-    Future<Integer> applied = Future.succeededFuture(0);
+  /**
+   * Applies the records one after another; on a failure seeks their partitions back and fails, so that nothing is
+   * committed and the next poll waits {@link #RETRY_MS}.
+   */
+  private Future<Void> applyAll(KafkaConsumerRecords<String, String> records) {
+    Future<Void> applied = Future.succeededFuture();
     for (int i = 0; i < records.size(); i++) {
       KafkaConsumerRecord<String, String> record = records.recordAt(i);
-      applied = applied.compose(n -> applier.apply(record).map(n + 1));
+      applied = applied.compose(done -> applier.apply(record));
     }
-    return applied.map(n -> true).recover(failure -> seekBack(records, failure));
+    return applied.recover(failure -> seekBack(records, failure).compose(done -> Future.failedFuture(failure)));
   }
 
-  /** Every partition of the batch goes back to its first record not applied: it is read again after the pause. */
-  private Future<Boolean> seekBack(KafkaConsumerRecords<String, String> records, Throwable failure) {
+  /**
+   * Every partition of the batch goes back to its first record of the batch: read again after the pause. Records
+   * applied already are skipped by their event id ({@link Timelines#seen}).
+   */
+  private Future<Void> seekBack(KafkaConsumerRecords<String, String> records, Throwable failure) {
     log.warn("timeline consumer: {}; the batch is read again in {} ms", failure.toString(), RETRY_MS);
     Map<TopicPartition, Long> first = new HashMap<>();
     for (int i = 0; i < records.size(); i++) {
@@ -106,12 +113,12 @@ public final class TimelineVerticle extends VerticleBase {
     }
     Future<Void> seeks = Future.succeededFuture();
     for (var e : first.entrySet()) seeks = seeks.compose(v -> consumer.seek(e.getKey(), e.getValue()));
-    return seeks.map(false);
+    return seeks;
   }
 
   /**
-   * Every round: report this consumer's lag, then decide trust from every consumer's reports. A seek back to the
-   * first record of a partition repeats records that were applied already, which {@link Timelines#seen} skips.
+   * Every round: report this consumer's lag, then decide trust from every consumer's reports (this node's own
+   * report included, so a node whose consumer cannot reach Kafka stops trusting within a few rounds).
    */
   private void tick() {
     Future<Void> reported = consumer == null ? Future.succeededFuture() : reportLag()
