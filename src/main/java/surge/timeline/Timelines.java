@@ -249,8 +249,7 @@ public final class Timelines {
   }
 
   public Future<Void> close() {
-    redis.close();
-    return Future.succeededFuture();
+    return redis.close();
   }
 
   /** What {@link #read} found: {@code ok} with the newest entries, the set's size and whether it was cut. */
