@@ -32,6 +32,7 @@ public final class Surge {
   private final String monitorId;
   private final String relayId;
   private final HttpInstances http;
+  private String timelineId;
   private ManagementVerticle management;
 
   private Surge(Vertx vertx, SurgeConfig config, Services services, String monitorId, String relayId, HttpInstances http) {
@@ -70,6 +71,7 @@ public final class Surge {
                     .map(seeded -> new HttpInstances(vertx,
                         () -> new HttpVerticle(config.http(), services, config.shutdown().graceMs(), config.log())))
                     .compose(http -> http.scaleTo(instances).map(n -> new Surge(vertx, config, services, monitor, relay, http))))))
+        .compose(node -> node.startTimelines(config))
         .compose(node -> node.startManagement(config))
         .onSuccess(node -> log.info("Surge serving on {}:{} with {} HTTP verticle instance(s), profile {}",
             config.http().host(), config.http().port(), instances, config.profile()));
@@ -80,6 +82,21 @@ public final class Surge {
     if (!config.events().relay()) return Future.succeededFuture(null);
     return vertx.deployVerticle(new OutboxRelay(config, services.shards(), services.relayStats())
         .withMetrics(services.metrics()));
+  }
+
+  /**
+   * The timelines' trust checks and this node's timeline consumer, once the node serves (until they report, feeds use
+   * the scatter-gather query); none with {@code timeline.enabled} off.
+   */
+  private Future<Surge> startTimelines(SurgeConfig config) {
+    if (services.timelines() == null) return Future.succeededFuture(this);
+    java.util.List<String> shardNames = services.shards().all().stream().map(p -> p.name()).toList();
+    return vertx.deployVerticle(new surge.timeline.TimelineVerticle(config, services.timelines(),
+            services.timelineRepository(), () -> services.relayStats().oldestAgeMs(shardNames)))
+        .map(id -> {
+          timelineId = id;
+          return this;
+        });
   }
 
   /** The management server (metrics), once the node serves; none with {@code management.enabled} off. */
@@ -125,11 +142,13 @@ public final class Surge {
     return http.stopAll() // each HTTP verticle stops listening, then waits for its requests and streams
         // metrics stay scrapeable through the drain and the grace period
         .compose(done -> management == null ? Future.<Void>succeededFuture() : vertx.undeploy(management.deploymentID()))
+        .compose(done -> timelineId == null ? Future.<Void>succeededFuture() : vertx.undeploy(timelineId))
         .compose(done -> relayId == null ? Future.<Void>succeededFuture() : vertx.undeploy(relayId))
         .compose(done -> vertx.undeploy(monitorId))
         .compose(done -> services.workers().close())
         .compose(done -> services.tokens().close())
         .compose(done -> services.caches().close())
+        .compose(done -> services.timelines() == null ? Future.<Void>succeededFuture() : services.timelines().close())
         .compose(done -> services.membership().close())
         .compose(done -> services.limiter().close())
         .compose(done -> services.shards().close())

@@ -15,6 +15,8 @@ import surge.core.Viewer;
 import surge.db.Shards;
 import surge.profiles.ProfilesService;
 import surge.web.EncodedJson;
+import surge.timeline.TimelineRepository;
+import surge.timeline.Timelines;
 
 /**
  * Articles: create, read, list, feed, update, delete, favorite.
@@ -40,11 +42,15 @@ public final class ArticlesService {
   private final ArticlesRepository repository;
   private final ProfilesService profiles;
   private final Caches caches;
+  /** The feed's timelines; null with {@code timeline.enabled} off. */
+  private final TimelineFeed timelineFeed;
 
-  public ArticlesService(Shards shards, ProfilesService profiles, Caches caches) {
+  public ArticlesService(Shards shards, ProfilesService profiles, Caches caches, Timelines timelines,
+                         TimelineRepository timelineRepository) {
     this.repository = new ArticlesRepository(shards);
     this.profiles = profiles;
     this.caches = caches;
+    this.timelineFeed = timelines == null ? null : new TimelineFeed(timelines, timelineRepository, profiles, this::cores);
   }
 
   /** The article a slug names, as the viewer sees it; 404 {@code article} when there is none. */
@@ -346,8 +352,25 @@ public final class ArticlesService {
     });
   }
 
-  /** Articles by the authors the viewer follows, newest first. */
+  /**
+   * Articles by the authors the viewer follows, newest first: from the viewer's timeline when it can be trusted
+   * ({@link TimelineFeed}), otherwise, and for requests that write, strict readers (their latest write has not reached
+   * this node's caches yet) and pages deeper than a timeline holds, the scatter-gather query over the followees' shards.
+   */
   public Future<JsonObject> feed(Viewer viewer, int limit, int offset) {
+    if (timelineFeed == null) return scatterFeed(viewer, limit, offset);
+    if (viewer.writing() || !caches.enabled() || !timelineFeed.covers(limit, offset)) {
+      return timelineFeed.fallback(scatterFeed(viewer, limit, offset));
+    }
+    return caches.strict(viewer).compose(strict -> strict ? Future.succeededFuture((JsonObject) null)
+            : profiles.followees(viewer).compose(followees -> timelineFeed.page(viewer, followees, limit, offset,
+                ids -> favoritedAmong(viewer, ids))))
+        .otherwise((JsonObject) null) // Redis trouble or an unusable timeline: never an error, the query answers
+        .compose(page -> page != null ? Future.succeededFuture(page) : timelineFeed.fallback(scatterFeed(viewer, limit, offset)));
+  }
+
+  /** The feed as one query per shard that holds followed authors (what timelines fall back to). */
+  private Future<JsonObject> scatterFeed(Viewer viewer, int limit, int offset) {
     return profiles.followees(viewer).compose(followees -> page(ArticleFilter.feed(followees), viewer, limit, offset))
         .map(Listed::json);
   }

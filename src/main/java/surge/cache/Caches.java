@@ -141,7 +141,7 @@ public final class Caches {
   }
 
   /** A short hash of the primary endpoints and shard list: one namespace per set of databases. */
-  static String namespaceOf(SurgeConfig.Db db) {
+  public static String namespaceOf(SurgeConfig.Db db) {
     try {
       byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
           .digest((db.host() + ":" + db.port() + "/" + db.shards()).getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -18,7 +18,7 @@ public record SurgeConfig(
     String profile, Http http, Db db, Redis redis, Auth auth, Passwords passwords, int workerPoolSize, boolean seedDemo,
     Cache cache, surge.ratelimit.RateLimits rateLimits, Cluster cluster, Events events, Stream stream, Shutdown shutdown,
     Management management, surge.observability.LogConfig log, surge.observability.TracingConfig tracing,
-    surge.edge.EdgeLimits edge, surge.graphql.GraphqlLimits graphql) {
+    surge.edge.EdgeLimits edge, surge.graphql.GraphqlLimits graphql, Timeline timeline) {
 
   /**
    * @param host interface to bind ({@code http.host})
@@ -237,6 +237,26 @@ public record SurgeConfig(
                        int retryMaxMs, int breakerFailures, int breakerResetMs) {}
 
   /**
+   * The feed's timelines (see {@link surge.timeline.Timelines} and docs/feed.md).
+   *
+   * @param enabled serve {@code GET /articles/feed} from Redis timelines fanned out on write; off = every feed is the
+   *     scatter-gather query ({@code timeline.enabled})
+   * @param consumer run this node's member of the timeline consumer group ({@code timeline.consumer})
+   * @param group Kafka consumer group of the timeline consumers ({@code timeline.group})
+   * @param fanoutMaxFollowers authors with more followers are not fanned out but merged in at read time
+   *     ({@code timeline.fanoutMaxFollowers})
+   * @param capacity most entries one timeline keeps; deeper feed pages use the scatter-gather query
+   *     ({@code timeline.capacity})
+   * @param maxLagMs timelines are trusted only while the consumers and the outbox are at most this far behind
+   *     ({@code timeline.maxLagMs})
+   * @param ttlSeconds an unread timeline expires after this long and is rebuilt when read again
+   *     ({@code timeline.ttlSeconds})
+   * @param lagReportMs how often consumers report their lag and readers re-check trust ({@code timeline.lagReportMs})
+   */
+  public record Timeline(boolean enabled, boolean consumer, String group, int fanoutMaxFollowers, int capacity,
+                         int maxLagMs, int ttlSeconds, int lagReportMs) {}
+
+  /**
    * The live event stream, {@code GET /api/stream} (Server-Sent Events; see {@link surge.stream.StreamHub}).
    *
    * @param heartbeatSeconds a comment block is sent on every stream this often, by one timer per HTTP verticle
@@ -444,6 +464,15 @@ public record SurgeConfig(
         cache, surge.ratelimit.RateLimits.from(c), cluster, events, stream,
         new Shutdown(c.integer("shutdown.drainDelayMs", 0, 600_000), c.integer("shutdown.graceMs", 0, 600_000)),
         management, surge.observability.LogConfig.from(c), surge.observability.TracingConfig.from(c),
-        surge.edge.EdgeLimits.from(c), surge.graphql.GraphqlLimits.from(c));
+        surge.edge.EdgeLimits.from(c), surge.graphql.GraphqlLimits.from(c), timeline(c));
+  }
+
+  private static Timeline timeline(ConfigTree c) {
+    Timeline t = new Timeline(c.bool("timeline.enabled"), c.bool("timeline.consumer"), c.string("timeline.group"),
+        c.integer("timeline.fanoutMaxFollowers", 0, 10_000_000), c.integer("timeline.capacity", 10, 100_000),
+        c.integer("timeline.maxLagMs", 100, 3_600_000), c.integer("timeline.ttlSeconds", 60, 90 * 86_400),
+        c.integer("timeline.lagReportMs", 50, 60_000));
+    if (t.group().isBlank()) throw new ConfigException("config key timeline.group (SURGE_TIMELINE_GROUP) must not be empty");
+    return t;
   }
 }

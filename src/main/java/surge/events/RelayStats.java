@@ -32,6 +32,21 @@ public final class RelayStats {
     return breaker == null ? 0 : breaker.openedCount();
   }
 
+  /**
+   * The oldest unpublished outbox event's age over every shard, as this node last measured it: -1 while some shard was
+   * not measured yet, {@link Long#MIN_VALUE} when no relay runs here (the timelines' trust check then cannot tell).
+   */
+  public long oldestAgeMs(List<String> shardNames) {
+    if (!running) return Long.MIN_VALUE;
+    long oldest = 0;
+    for (String name : shardNames) {
+      long age = shard(name).oldestAgeMs;
+      if (age < 0) return -1;
+      oldest = Math.max(oldest, age);
+    }
+    return oldest;
+  }
+
   /** One shard's numbers. */
   public static final class Shard {
     volatile boolean active;

@@ -10,6 +10,9 @@ import java.util.Set;
 import surge.cache.Caches;
 import surge.core.ApiError;
 import surge.core.Viewer;
+import surge.timeline.Entry;
+import surge.timeline.TimelineRepository;
+import surge.timeline.Timelines;
 
 /**
  * Profile reads and follow/unfollow. Other features call it for authors' profiles and follow flags.
@@ -24,10 +27,16 @@ public final class ProfilesService {
   static final int FOLLOWEES_CACHED = 5_000;
   private final ProfilesRepository repository;
   private final Caches caches;
+  /** The feed's timelines, which follows and unfollows adjust before they answer; null with timelines off. */
+  private final Timelines timelines;
+  private final TimelineRepository timelineRepository;
 
-  public ProfilesService(ProfilesRepository repository, Caches caches) {
+  public ProfilesService(ProfilesRepository repository, Caches caches, Timelines timelines,
+                         TimelineRepository timelineRepository) {
     this.repository = repository;
     this.caches = caches;
+    this.timelines = timelines;
+    this.timelineRepository = timelineRepository;
   }
 
   public Future<Profile> find(String username, Viewer viewer) {
@@ -42,13 +51,41 @@ public final class ProfilesService {
   public Future<ViewedProfile> follow(Viewer viewer, String username) {
     return find(username, viewer).compose(profile -> repository.follow(viewer, profile.id())
         .compose(done -> caches.followChanged(viewer))
+        .compose(done -> adjustTimeline(viewer, profile.id(), true))
         .map(done -> new ViewedProfile(profile, true)));
   }
 
   public Future<ViewedProfile> unfollow(Viewer viewer, String username) {
     return find(username, viewer).compose(profile -> repository.unfollow(viewer, profile.id())
         .compose(done -> caches.followChanged(viewer))
+        .compose(done -> adjustTimeline(viewer, profile.id(), false))
         .map(done -> new ViewedProfile(profile, false)));
+  }
+
+  /**
+   * The follower's timeline takes (or loses) the author's articles before the follow answers, so the follower's next
+   * feed shows the change from the timeline. It is keyed by the fingerprints of the timeline's authors before and
+   * after: a timeline built for other authors (a lost adjustment, a repeated follow) is dropped and rebuilt on read.
+   * Hybrid authors and the follower themselves are merged into the feed on read and never in a timeline. A failure
+   * leaves the timeline as it was; its fingerprint then no longer matches, so the next read rebuilds it.
+   */
+  private Future<Void> adjustTimeline(Viewer viewer, long author, boolean follow) {
+    long user = viewer.user();
+    if (timelines == null || author == user || timelines.hybrid(author)) return Future.succeededFuture();
+    int capacity = timelines.config().capacity();
+    Future<Set<Long>> followees = repository.followees(viewer); // the writer's own read: on the primary
+    Future<List<Entry>> articles = timelineRepository.newest(List.of(author), capacity + 1);
+    return Future.all(followees, articles).compose(done -> {
+      Set<Long> after = timelines.timelineAuthors(user, followees.result());
+      Set<Long> before = new java.util.HashSet<>(after);
+      if (follow) before.remove(author); else before.add(author);
+      List<Entry> newest = articles.result();
+      List<Entry> kept = newest.subList(0, Math.min(capacity, newest.size()));
+      String fpBefore = Entry.fingerprint(before);
+      String fpAfter = Entry.fingerprint(after);
+      return follow ? timelines.followed(user, author, fpBefore, fpAfter, kept, newest.size() <= capacity)
+          : timelines.unfollowed(user, author, fpBefore, fpAfter, kept.stream().map(Entry::id).toList());
+    }).otherwiseEmpty();
   }
 
   public Future<Boolean> isFollowing(Viewer viewer, long profileId) {

@@ -15,7 +15,8 @@ import surge.web.Respond;
 
 /**
  * The node's operator views, {@code GET /health/<name>}: {@code shards} (physical shards, replicas, lag, counters,
- * read-your-writes marks), {@code events} (the outbox relay: backlog per shard, active here or not, Kafka breaker),
+ * read-your-writes marks), {@code events} (the outbox relay: backlog per shard, active here or not, Kafka breaker), {@code timeline}
+ * (trust, the consumer's lag, how feeds were served),
  * {@code cache}, {@code ratelimit}, {@code cluster} (members as this node sees them), {@code stream} (live streams),
  * {@code edge} (client connections by state, the connection budget, refusals and closings by reason) and {@code auth} (the external JWK set). They name hosts, ports and internal state, so they are for operators only.
  *
@@ -38,6 +39,8 @@ public final class OperatorViews {
     views.put("ratelimit", s.limiter()::status);
     views.put("cluster", s.membership()::status);
     views.put("stream", s.streams()::status);
+    views.put("timeline", () -> s.timelines() == null ? new JsonObject().put("enabled", false)
+        : s.timelines().stats().status().put("enabled", true).put("breaker", s.timelines().breaker().status()));
     views.put("edge", s.edge()::status);
     views.put("auth", () -> new JsonObject().put("jwks", s.tokens().keySetStatus())
         .put("verifiedTokens", s.tokens().verifiedTokensStatus()));

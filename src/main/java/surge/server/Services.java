@@ -20,13 +20,16 @@ import surge.profiles.ProfilesService;
 import surge.ratelimit.Limiter;
 import surge.stream.Streams;
 import surge.tags.TagsService;
+import surge.timeline.TimelineRepository;
+import surge.timeline.Timelines;
 import surge.users.UsersService;
 
 /** The node's feature services, built once and shared by every HTTP verticle instance. */
 public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, UsersService users,
                        ProfilesService profiles, ArticlesService articles, CommentsService comments, Caches caches,
                        Limiter limiter, RelayStats relayStats, ClusterMembership membership, Lifecycle lifecycle,
-                       ConnectionGuard edge, Streams streams, Metrics metrics, GraphqlEndpoint graphql) {
+                       ConnectionGuard edge, Streams streams, Metrics metrics, GraphqlEndpoint graphql,
+                       Timelines timelines, TimelineRepository timelineRepository) {
 
   /** {@code metrics}: the node's registry, the one its Vert.x was built with if it was (see {@link Metrics#vertxBuilder}). */
   public static Services create(Vertx vertx, SurgeConfig config, Metrics metrics) {
@@ -40,8 +43,10 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     PasswordHasher hasher = new PasswordHasher(workers, config.passwords());
     ClusterMembership membership = ClusterMembership.watch(vertx, config.cluster());
     Caches caches = Caches.create(vertx, membership, config.cache(), config.redis(), config.db());
-    ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards), caches);
-    ArticlesService articles = new ArticlesService(shards, profiles, caches);
+    Timelines timelines = Timelines.create(vertx, config);
+    TimelineRepository timelineRepository = new TimelineRepository(shards);
+    ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards), caches, timelines, timelineRepository);
+    ArticlesService articles = new ArticlesService(shards, profiles, caches, timelines, timelineRepository);
     Limiter limiter = Limiter.create(vertx, config.redis(), config.rateLimits());
     RelayStats relayStats = new RelayStats();
     Streams streams = new Streams(config.stream(), streamCap, profiles);
@@ -52,8 +57,12 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     // here, off the event loop: it reads the schema file (and the allow-list, if any)
     GraphqlEndpoint graphql = GraphqlEndpoint.create(config.graphql(), config.production(), users, profiles, articles,
         comments, new TagsService(shards, caches), limiter, caches);
+    if (timelines != null && metrics.enabled()) {
+      timelines.stats().bindTo(metrics.registry());
+      SurgeMeters.breaker(metrics, timelines.breaker());
+    }
     return new Services(shards, tokens, workers, users, profiles, articles, comments, caches, limiter, relayStats,
-        membership, new Lifecycle(), edge, streams, metrics, graphql);
+        membership, new Lifecycle(), edge, streams, metrics, graphql, timelines, timelineRepository);
   }
 
   /** The node's own database descriptors at most: every pool full, plus a probe and a relay connection per database. */

@@ -34,7 +34,9 @@ import surge.resilience.Breaker;
  *       {@code surge_replica_in_rotation{shard, replica}} (lags NaN before the first check);</li>
  *   <li>{@code surge_stream_connections}: open live-stream connections (see {@link Metrics#streamConnections});</li>
  *   <li>{@code surge_breaker_state{breaker}} (0 closed, 1 half-open, 2 open) and {@code surge_breaker_opened_total{breaker}}
- *       for the circuit breakers {@code redis-cache}, {@code redis-ratelimit}, {@code redis-marks} and {@code kafka};</li>
+ *       for the circuit breakers {@code redis-cache}, {@code redis-ratelimit}, {@code redis-marks}, {@code kafka} and
+ *       {@code redis-timeline};</li>
+ *   <li>the timelines' {@code surge_timeline_*} meters (see {@link surge.timeline.TimelineStats});</li>
  *   <li>{@code surge_http_connections{state=idle|reading_head|reading_body|in_flight|streaming}},
  *       {@code surge_http_connection_budget}, {@code surge_http_connections_refused_total{reason}} and
  *       {@code surge_http_connections_closed_total{reason}} (see {@link ConnectionGuard}).</li>
@@ -86,6 +88,11 @@ public final class SurgeMeters {
     for (Breaker b : breakers) breaker(registry, b.name(), b, Breaker::stateCode, Breaker::openedCount);
     // the relay's breaker exists only once the relay verticle started: read through its stats
     breaker(registry, "kafka", relay, RelayStats::kafkaBreakerState, RelayStats::kafkaBreakerOpened);
+  }
+
+  /** The breaker meters of a breaker built outside the services {@link #bind} knows (the timelines'). */
+  public static void breaker(Metrics metrics, Breaker breaker) {
+    breaker(metrics.registry(), breaker.name(), breaker, Breaker::stateCode, Breaker::openedCount);
   }
 
   private static <T> void breaker(MeterRegistry registry, String name, T source, ToDoubleFunction<T> state,

@@ -31,6 +31,7 @@ class ArchitectureTest {
       List.of("surge.profiles"),
       List.of("surge.ratelimit"),
       List.of("surge.web"),
+      List.of("surge.timeline"),
       List.of("surge.auth", "surge.cache", "surge.events"),
       List.of("surge.db", "surge.cluster"),
       List.of("surge.redis"),

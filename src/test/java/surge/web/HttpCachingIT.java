@@ -1,6 +1,5 @@
 package surge.web;
 
-import surge.web.HttpCaching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

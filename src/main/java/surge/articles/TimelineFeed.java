@@ -1,0 +1,145 @@
+package surge.articles;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import surge.core.Viewer;
+import surge.profiles.ProfilesService;
+import surge.timeline.Entry;
+import surge.timeline.TimelineRepository;
+import surge.timeline.Timelines;
+
+/**
+ * A feed page from the viewer's timeline: one Redis range (the newest {@code offset + limit} entries), the articles of
+ * the followed authors that are merged in at read time (hybrid authors, and the viewer if they follow themselves,
+ * read from the primaries), then the articles and authors from their caches and the viewer's favorites.
+ *
+ * <p>It answers only when that is exactly what the scatter-gather query would: otherwise {@link #page} completes with
+ * null and the caller runs the query. That is the case while the timeline is being rebuilt, when the page is deeper
+ * than a timeline cut at its capacity holds, and when an entry turns out stale (its article deleted, or its author no
+ * longer among the timeline's authors, both of which the fan-out is about to fix): the stale entries are dropped on
+ * the way out. A missing timeline, or one built for other authors, is rebuilt from the primaries first.
+ */
+final class TimelineFeed {
+  private final Timelines timelines;
+  private final TimelineRepository repository;
+  private final ProfilesService profiles;
+  private final Function<List<String>, Future<Map<String, JsonObject>>> cores;
+
+  TimelineFeed(Timelines timelines, TimelineRepository repository, ProfilesService profiles,
+               Function<List<String>, Future<Map<String, JsonObject>>> cores) {
+    this.timelines = timelines;
+    this.repository = repository;
+    this.profiles = profiles;
+    this.cores = cores;
+  }
+
+  /** Whether a timeline may answer this page now: it is trusted and holds that deep. */
+  boolean covers(int limit, int offset) {
+    return (long) offset + limit <= timelines.config().capacity() && timelines.usable();
+  }
+
+  /** Counts a page the scatter-gather query answers instead. */
+  Future<JsonObject> fallback(Future<JsonObject> query) {
+    timelines.stats().servedByFallback();
+    return query;
+  }
+
+  /** The page from the timeline, or null where only the query is exact. */
+  Future<JsonObject> page(Viewer viewer, Set<Long> followees, int limit, int offset,
+                          Function<Collection<Long>, Future<Set<Long>>> favorited) {
+    long user = viewer.user();
+    Set<Long> authors = timelines.timelineAuthors(user, followees);
+    List<Long> merged = followees.stream().filter(id -> !authors.contains(id)).toList();
+    String fp = Entry.fingerprint(authors);
+    int n = offset + limit;
+    Future<Served> range = range(user, authors, fp, n);
+    Future<List<Entry>> extra = repository.newest(merged, n);
+    Future<Long> extraCount = repository.count(merged);
+    return Future.all(range, extra, extraCount).compose(done -> {
+      Served served = range.result();
+      if (served == null || (served.range().trimmed() && n > served.range().size())) return Future.succeededFuture(null);
+      List<Entry> head = Entry.page(List.of(served.range().entries(), extra.result()), 0, n);
+      Future<Long> count = served.range().trimmed() ? repository.count(authors) : Future.succeededFuture(served.range().size());
+      return count.compose(c -> assemble(user, served, authors, head, offset, c + extraCount.result(), favorited));
+    });
+  }
+
+  /** A timeline range and whether it was rebuilt for this read. */
+  private record Served(Timelines.Range range, boolean rebuilt) {}
+
+  /** The timeline's newest entries, rebuilt first when it is missing or built for other authors; null while building. */
+  private Future<Served> range(long user, Set<Long> authors, String fp, int n) {
+    return timelines.read(user, fp, n).compose(found -> {
+      if (found.ok()) return Future.succeededFuture(new Served(found, false));
+      if (found.status().equals("building")) return Future.succeededFuture(null);
+      return rebuild(user, authors, fp).compose(built -> built ? timelines.read(user, fp, n) : Future.succeededFuture(null))
+          .map(again -> again != null && again.ok() ? new Served(again, true) : null);
+    });
+  }
+
+  /** The timeline from the primaries: the authors' newest articles, one more than it holds to tell whether it is cut. */
+  private Future<Boolean> rebuild(long user, Set<Long> authors, String fp) {
+    int capacity = timelines.config().capacity();
+    return timelines.begin(user).compose(token -> repository.newest(authors, capacity + 1)
+        .compose(newest -> timelines.complete(user, token, fp, newest.subList(0, Math.min(capacity, newest.size())),
+            newest.size() > capacity)));
+  }
+
+  private Future<JsonObject> assemble(long user, Served served, Set<Long> authors, List<Entry> head, int offset,
+                                      long count, Function<Collection<Long>, Future<Set<Long>>> favorited) {
+    List<String> keys = head.stream().map(e -> Long.toString(e.id())).toList();
+    return cores.apply(keys).compose(found -> {
+      if (!current(user, served, authors, head, found)) return Future.succeededFuture(null);
+      List<Entry> onPage = head.subList(Math.min(offset, head.size()), head.size());
+      Set<Long> authorIds = new HashSet<>();
+      for (Entry e : onPage) authorIds.add(Article.authorIdOf(found.get(Long.toString(e.id()))));
+      List<Long> ids = onPage.stream().map(Entry::id).toList();
+      Future<Map<Long, JsonObject>> profilesById = profiles.cachedByIds(authorIds);
+      Future<Set<Long>> favorites = favorited.apply(ids);
+      return Future.all(profilesById, favorites).map(done -> json(onPage, found, profilesById.result(), favorites.result(), count))
+          .andThen(done -> {
+            if (done.succeeded() && done.result() != null) timelines.stats().servedFromTimeline(served.rebuilt());
+          });
+    });
+  }
+
+  /**
+   * Whether every entry up to the page's end is an article that exists, from the timeline only by one of its authors;
+   * stale timeline entries are dropped (the read then falls back once).
+   */
+  private boolean current(long user, Served served, Set<Long> authors, List<Entry> head, Map<String, JsonObject> found) {
+    Set<Long> fromTimeline = new HashSet<>();
+    for (Entry e : served.range().entries()) fromTimeline.add(e.id());
+    List<Long> stale = new ArrayList<>();
+    boolean missing = false;
+    for (Entry e : head) {
+      JsonObject core = found.get(Long.toString(e.id()));
+      boolean timelineEntry = fromTimeline.contains(e.id());
+      if (timelineEntry && (core == null || !authors.contains(Article.authorIdOf(core)))) stale.add(e.id());
+      else if (core == null) missing = true; // a merged author's article deleted since it was read
+    }
+    if (!stale.isEmpty()) timelines.drop(user, stale);
+    return stale.isEmpty() && !missing;
+  }
+
+  /** The response, as the scatter-gather query's page has it: list items without bodies, every author followed. */
+  private static JsonObject json(List<Entry> onPage, Map<String, JsonObject> cores, Map<Long, JsonObject> authors,
+                                 Set<Long> favorites, long count) {
+    JsonArray items = new JsonArray();
+    for (Entry e : onPage) {
+      JsonObject core = cores.get(Long.toString(e.id()));
+      JsonObject author = authors.get(Article.authorIdOf(core));
+      if (author == null) return null; // an author gone with their account: the query knows
+      items.add(Article.fromCore(core, ProfilesService.fromCached(author), favorites.contains(e.id())).listed().toJson(true));
+    }
+    return new JsonObject().put("articles", items).put("articlesCount", count);
+  }
+}

@@ -1,0 +1,269 @@
+package surge.timeline;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import surge.cache.Caches;
+import surge.config.SurgeConfig;
+import surge.redis.RedisClients;
+import surge.resilience.Breaker;
+
+/**
+ * The feed's timelines in Redis: per user a sorted set of the newest articles of the authors they follow, capped at
+ * {@code timeline.capacity}, written by the consumers' fan-out ({@link TimelineConsumer}), by the user's own follows
+ * and unfollows, and by a rebuild from PostgreSQL when a reader finds it missing or built for other authors. Also the
+ * node's view of whether timelines can be trusted now ({@link TimelineTrust}) and of the hybrid authors (more
+ * followers than {@code timeline.fanoutMaxFollowers}: merged in at read time, never fanned out).
+ *
+ * <p>Every command goes through the {@code redis-timeline} circuit breaker; a failure is the caller's cue to use the
+ * scatter-gather query, never an error for the client.
+ */
+public final class Timelines {
+  /** Followers per fan-out script call: a few hundred keys keep one call short for Redis. */
+  static final int FAN_OUT_BATCH = 200;
+  /** How long an applied event id is remembered: far longer than any redelivery (a rebalance, a relay retry). */
+  static final int SEEN_SECONDS = 86_400;
+
+  private final SurgeConfig.Timeline config;
+  private final Redis redis;
+  private final Breaker breaker;
+  private final String prefix;
+  private final TimelineStats stats = new TimelineStats();
+  private volatile Set<Long> hybrid = Set.of();
+
+  private Timelines(Vertx vertx, SurgeConfig config) {
+    this.config = config.timeline();
+    this.prefix = "surge:tl:" + Caches.namespaceOf(config.db()) + ":";
+    this.redis = RedisClients.client(vertx, config.redis(), 4, "surge-redis-timeline");
+    this.breaker = RedisClients.breaker(vertx, config.redis(), "redis-timeline", config.cache().redisBreakerSeconds() * 1000L,
+        "feeds use the scatter-gather query", redis);
+  }
+
+  /** The node's timelines; null when {@code timeline.enabled} is off (every feed is the scatter-gather query). */
+  public static Timelines create(Vertx vertx, SurgeConfig config) {
+    return config.timeline().enabled() ? new Timelines(vertx, config) : null;
+  }
+
+  public SurgeConfig.Timeline config() {
+    return config;
+  }
+
+  public TimelineStats stats() {
+    return stats;
+  }
+
+  public Breaker breaker() {
+    return breaker;
+  }
+
+  /** Whether a reader may use timelines now: Redis answers and the consumers and the outbox are not far behind. */
+  public boolean usable() {
+    return !breaker.isOpen() && stats.trusted();
+  }
+
+  /** Whether this author is merged in at read time (this node's view, refreshed every {@code timeline.lagReportMs}). */
+  public boolean hybrid(long author) {
+    return hybrid.contains(author);
+  }
+
+  /** The authors a user's timeline holds: whom they follow, less hybrid authors and themselves (both merged on read). */
+  public Set<Long> timelineAuthors(long user, Collection<Long> followees) {
+    Set<Long> out = new HashSet<>();
+    for (long id : followees) if (id != user && !hybrid(id)) out.add(id);
+    return out;
+  }
+
+  String key(String kind, long user) {
+    return prefix + kind + user;
+  }
+
+  Future<Response> send(Request request) {
+    return breaker.call(() -> redis.send(request));
+  }
+
+  private Future<Response> eval(String script, List<String> keys, List<String> args) {
+    Request eval = Request.cmd(Command.EVAL).arg(script).arg(keys.size());
+    keys.forEach(eval::arg);
+    args.forEach(eval::arg);
+    return send(eval);
+  }
+
+  /**
+   * The newest {@code n} entries of the user's timeline if it was built for authors with fingerprint {@code fp};
+   * otherwise a range whose status says why not ({@code missing}, {@code stale}, {@code building}).
+   */
+  public Future<Range> read(long user, String fp, int n) {
+    return eval(TimelineScripts.READ, List.of(key("tl:", user), key("tm:", user)),
+        List.of(fp, Integer.toString(n), Integer.toString(config.ttlSeconds()))).map(Range::of);
+  }
+
+  /**
+   * Starts a rebuild: the timeline is emptied and marked, so fan-outs that arrive while the database is read land in
+   * it and deletes are remembered. Returns the rebuild's token for {@link #complete}.
+   */
+  public Future<String> begin(long user) {
+    String token = UUID.randomUUID().toString();
+    return eval(TimelineScripts.BEGIN, rebuildKeys(user), List.of(token)).map(token);
+  }
+
+  /** Finishes a rebuild with the database's newest entries; false when a later rebuild took over. */
+  public Future<Boolean> complete(long user, String token, String fp, List<Entry> entries, boolean trimmed) {
+    List<String> args = new ArrayList<>(List.of(token, fp, trimmed ? "1" : "0", Integer.toString(config.capacity()),
+        Integer.toString(config.ttlSeconds())));
+    addPairs(args, entries);
+    return eval(TimelineScripts.COMPLETE, rebuildKeys(user), args).map(r -> r != null && r.toLong() == 1);
+  }
+
+  private List<String> rebuildKeys(long user) {
+    return List.of(key("tl:", user), key("tm:", user), key("tg:", user));
+  }
+
+  private static void addPairs(List<String> args, List<Entry> entries) {
+    for (Entry e : entries) {
+      args.add(Long.toString(e.createdMs()));
+      args.add(Entry.member(e.id()));
+    }
+  }
+
+  /**
+   * The user followed {@code author}, whose newest articles are {@code articles} ({@code fits}: all of them); the
+   * fingerprints are of the user's timeline authors before and after.
+   */
+  public Future<Void> followed(long user, long author, String before, String after, List<Entry> articles, boolean fits) {
+    List<String> args = new ArrayList<>(List.of(before, after, fits ? "1" : "0", Integer.toString(config.capacity()),
+        Long.toString(author)));
+    addPairs(args, articles);
+    return eval(TimelineScripts.FOLLOW, followKeys(user), args).mapEmpty();
+  }
+
+  /** The user unfollowed {@code author}, whose newest articles (up to the capacity) are {@code articleIds}. */
+  public Future<Void> unfollowed(long user, long author, String before, String after, List<Long> articleIds) {
+    List<String> args = new ArrayList<>(List.of(before, after, Long.toString(author)));
+    for (long id : articleIds) args.add(Entry.member(id));
+    return eval(TimelineScripts.UNFOLLOW, followKeys(user), args).mapEmpty();
+  }
+
+  private List<String> followKeys(long user) {
+    return List.of(key("tl:", user), key("tm:", user), key("tu:", user));
+  }
+
+  /** Adds a new article to the existing timelines of {@code followers}; completes with how many took it. */
+  public Future<Long> fanOut(List<Long> followers, long author, Entry article) {
+    List<String> args = List.of(Long.toString(article.createdMs()), Entry.member(article.id()), Long.toString(author),
+        Integer.toString(config.capacity()));
+    return batched(followers, "tu:", TimelineScripts.FAN_OUT, args);
+  }
+
+  /** Removes a deleted article from the timelines of {@code followers}. */
+  public Future<Long> remove(List<Long> followers, long articleId) {
+    return batched(followers, "tg:", TimelineScripts.REMOVE, List.of(Entry.member(articleId)));
+  }
+
+  /** One script call per {@link #FAN_OUT_BATCH} followers, one after another: a big fan-out never floods Redis. */
+  private Future<Long> batched(List<Long> users, String third, String script, List<String> args) {
+    Future<Long> done = Future.succeededFuture(0L);
+    for (int from = 0; from < users.size(); from += FAN_OUT_BATCH) {
+      List<Long> batch = users.subList(from, Math.min(users.size(), from + FAN_OUT_BATCH));
+      List<String> keys = new ArrayList<>(batch.size() * 3);
+      for (long user : batch) {
+        keys.add(key("tl:", user));
+        keys.add(key("tm:", user));
+        keys.add(key(third, user));
+      }
+      done = done.compose(sum -> eval(script, keys, args).map(r -> sum + (r == null ? 0 : r.toLong())));
+    }
+    return done;
+  }
+
+  /** Removes entries a reader found stale (deleted articles, authors no longer in the timeline). */
+  public Future<Void> drop(long user, Collection<Long> articleIds) {
+    Request zrem = Request.cmd(Command.ZREM).arg(key("tl:", user));
+    articleIds.forEach(id -> zrem.arg(Entry.member(id)));
+    return send(zrem).mapEmpty();
+  }
+
+  /** Whether the event was applied before (completed fan-outs only: a half-done one is done again, harmlessly). */
+  public Future<Boolean> seen(String eventId) {
+    return send(Request.cmd(Command.EXISTS).arg(prefix + "ev:" + eventId)).map(r -> r != null && r.toLong() == 1);
+  }
+
+  public Future<Void> markSeen(String eventId) {
+    return send(Request.cmd(Command.SET).arg(prefix + "ev:" + eventId).arg("1").arg("EX").arg(SEEN_SECONDS)).mapEmpty();
+  }
+
+  /** The consumer found the author's follower count on one side of the threshold: record it for every node. */
+  public Future<Void> markHybrid(long author, boolean isHybrid) {
+    if (isHybrid == hybrid(author)) return Future.succeededFuture();
+    Set<Long> next = new HashSet<>(hybrid);
+    if (isHybrid) next.add(author); else next.remove(author);
+    hybrid = Set.copyOf(next);
+    return send(Request.cmd(isHybrid ? Command.SADD : Command.SREM).arg(prefix + "hybrid").arg(author)).mapEmpty();
+  }
+
+  /** Re-reads the hybrid authors (every node, every {@code timeline.lagReportMs}). */
+  Future<Void> refreshHybrid() {
+    return send(Request.cmd(Command.SMEMBERS).arg(prefix + "hybrid")).map(members -> {
+      Set<Long> next = new HashSet<>();
+      if (members != null) for (Response m : members) next.add(m.toLong());
+      hybrid = Set.copyOf(next);
+      return null;
+    });
+  }
+
+  /** This consumer's lag per partition it holds, and the topic's partition count, for every node's trust check. */
+  Future<Void> reportLag(Map<Integer, Long> lagMs, int partitions) {
+    long now = System.currentTimeMillis();
+    Request hset = Request.cmd(Command.HSET).arg(prefix + "lag").arg("partitions").arg(partitions);
+    lagMs.forEach((p, lag) -> hset.arg("p" + p).arg(lag + ":" + now));
+    return send(hset).mapEmpty();
+  }
+
+  /**
+   * Every partition's last lag report, {@code <lagMs>:<reportedAtMs>} per partition (null where none came), for the
+   * topic's partition count the consumers reported; empty before any report.
+   */
+  Future<List<String>> lagReports() {
+    String key = prefix + "lag";
+    return send(Request.cmd(Command.HGET).arg(key).arg("partitions")).compose(count -> {
+      int partitions = count == null ? 0 : count.toInteger();
+      if (partitions == 0) return Future.succeededFuture(List.<String>of());
+      Request hmget = Request.cmd(Command.HMGET).arg(key);
+      for (int p = 0; p < partitions; p++) hmget.arg("p" + p);
+      return send(hmget).map(reports -> {
+        List<String> out = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) out.add(reports.get(p) == null ? null : reports.get(p).toString());
+        return out;
+      });
+    });
+  }
+
+  public Future<Void> close() {
+    return redis.close();
+  }
+
+  /** What {@link #read} found: {@code ok} with the newest entries, the set's size and whether it was cut. */
+  public record Range(String status, boolean trimmed, long size, List<Entry> entries) {
+    public boolean ok() {
+      return status.equals("ok");
+    }
+
+    static Range of(Response r) {
+      String status = r.get(0).toString();
+      if (!status.equals("ok")) return new Range(status, false, 0, List.of());
+      Response items = r.get(3);
+      List<Entry> entries = new ArrayList<>(items.size() / 2);
+      for (int i = 0; i + 1 < items.size(); i += 2) entries.add(Entry.of(items.get(i).toString(), items.get(i + 1).toString()));
+      return new Range(status, "1".equals(r.get(1).toString()), r.get(2).toLong(), entries);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package surge.timeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import surge.support.Client;
+import surge.support.EventLog;
+import surge.support.Wait;
+
+/**
+ * Issue 14 item 5: feeds from timelines fanned out through Kafka, on the real PostgreSQL, Redis and Kafka. Every feed
+ * read is compared with a node whose feed is the scatter-gather query ({@link TimelineFixture#feed}).
+ * {@code timeline.fanoutMaxFollowers} is 3 here, so an author with 4 followers is hybrid.
+ */
+@ExtendWith(VertxExtension.class)
+class TimelineIT {
+  static TimelineFixture f;
+  static EventLog events;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    f = new TimelineFixture(vertx, Map.of("timeline.fanoutMaxFollowers", "3"));
+    events = new EventLog(f.node.config().events());
+    f.awaitTrusted(60_000);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (events != null) events.close();
+    if (f != null) f.close();
+  }
+
+  @Test
+  void aNewArticleIsFannedOutToTheFollowersTimelines() {
+    JsonObject author = f.client.register("tlauth");
+    JsonObject reader = f.client.register("tlread");
+    String older = f.client.article(author.getString("token"), Client.unique("Before")).getString("slug");
+    f.follow(reader, author);
+    assertEquals(List.of(older), f.feed(reader), "the follower sees the author's article at once");
+    long readerId = TimelineFixture.idOf(reader);
+    assertTrue(f.exists(readerId), "the feed read built the timeline");
+
+    String fresh = f.client.article(author.getString("token"), Client.unique("After")).getString("slug");
+    long freshId = TimelineFixture.articleId(fresh);
+    Wait.until("the consumer fanned the article out", 30_000, () -> f.timeline(readerId).contains(freshId));
+    long served = f.reads("timeline");
+    assertEquals(List.of(fresh, older), f.feed(reader));
+    assertTrue(f.reads("timeline") > served, "served from the timeline, not the query");
+    assertFalse(f.timeline(TimelineFixture.idOf(author)).contains(freshId), "no timeline of the author's own");
+  }
+
+  @Test
+  void followAndUnfollowAdjustTheTimelineBeforeAnswering() {
+    JsonObject a = f.client.register("tlfa");
+    JsonObject b = f.client.register("tlfb");
+    JsonObject reader = f.client.register("tlfr");
+    String fromA = f.client.article(a.getString("token"), Client.unique("FromA")).getString("slug");
+    f.follow(reader, a);
+    assertEquals(List.of(fromA), f.feed(reader));
+    long readerId = TimelineFixture.idOf(reader);
+
+    String fromB = f.client.article(b.getString("token"), Client.unique("FromB")).getString("slug");
+    f.follow(reader, b);
+    assertTrue(f.timeline(readerId).contains(TimelineFixture.articleId(fromB)), "the follow merged B's articles in");
+    long rebuilt = f.reads("rebuilt");
+    assertEquals(List.of(fromB, fromA), f.feed(reader), "read-your-writes: the new followee's article at once");
+    assertEquals(rebuilt, f.reads("rebuilt"), "the adjusted timeline answered, no rebuild");
+
+    f.unfollow(reader, a);
+    assertFalse(f.timeline(readerId).contains(TimelineFixture.articleId(fromA)), "the unfollow took A's articles out");
+    assertEquals(List.of(fromB), f.feed(reader));
+    assertEquals(rebuilt, f.reads("rebuilt"));
+  }
+
+  @Test
+  void hybridAuthorsAreMergedInAtReadTime() {
+    JsonObject star = f.client.register("tlstar");
+    JsonObject reader = f.client.register("tlhr");
+    for (int i = 0; i < 3; i++) f.follow(f.client.register("tlfan"), star);
+    f.follow(reader, star); // four followers: over the threshold of 3
+    JsonObject other = f.client.register("tlplain");
+    f.follow(reader, other);
+    String plain = f.client.article(other.getString("token"), Client.unique("Plain")).getString("slug");
+    f.feed(reader);
+
+    String starred = f.client.article(star.getString("token"), Client.unique("Star")).getString("slug");
+    long starId = TimelineFixture.idOf(star);
+    Wait.until("the consumer found the author hybrid", 30_000, () -> f.hybrid(starId));
+    Wait.until("the node knows it", 5_000, () -> f.node.node().services().timelines().hybrid(starId));
+    long readerId = TimelineFixture.idOf(reader);
+    assertEquals(List.of(starred, plain), f.feed(reader), "the hybrid author's article is merged in");
+    assertFalse(f.timeline(readerId).contains(TimelineFixture.articleId(starred)), "and was never fanned out");
+    assertTrue(f.timeline(readerId).contains(TimelineFixture.articleId(plain)));
+    assertEquals(List.of(plain), f.feed(reader, 1, 1), "pages count the merged articles");
+  }
+
+  @Test
+  void aTimelineLostInRedisIsRebuiltFromPostgres() {
+    JsonObject author = f.client.register("tlfl");
+    JsonObject reader = f.client.register("tlflr");
+    f.follow(reader, author);
+    String one = f.client.article(author.getString("token"), Client.unique("One")).getString("slug");
+    String two = f.client.article(author.getString("token"), Client.unique("Two")).getString("slug");
+    f.feed(reader);
+    long readerId = TimelineFixture.idOf(reader);
+    f.redis.send(Request.cmd(Command.FLUSHALL)).await();
+    assertFalse(f.exists(readerId));
+    f.awaitTrusted(10_000); // the consumers' lag reports went with the flush
+    long rebuilt = f.reads("rebuilt");
+    assertEquals(List.of(two, one), f.feed(reader));
+    assertTrue(f.reads("rebuilt") > rebuilt, "the read rebuilt it");
+    assertEquals(List.of(TimelineFixture.articleId(two), TimelineFixture.articleId(one)), f.timeline(readerId));
+  }
+
+  @Test
+  void aRedeliveredEventChangesNothing() {
+    JsonObject author = f.client.register("tldup");
+    JsonObject reader = f.client.register("tldupr");
+    f.follow(reader, author);
+    f.feed(reader);
+    String slug = f.client.article(author.getString("token"), Client.unique("Dup")).getString("slug");
+    long id = TimelineFixture.articleId(slug);
+    long readerId = TimelineFixture.idOf(reader);
+    Wait.until("fanned out", 30_000, () -> f.timeline(readerId).contains(id));
+    EventLog.Event created = events.await(e -> e.subject().equals(Long.toString(id)) && e.type().equals("surge.article.created"),
+        seen -> !seen.isEmpty(), 30_000).get(0);
+
+    var r = f.client.delete("/api/articles/" + slug, author.getString("token"));
+    assertEquals(204, r.statusCode(), r.bodyAsString());
+    Wait.until("the deletion left the timeline", 30_000, () -> !f.timeline(readerId).contains(id));
+
+    long duplicates = f.status().getJsonObject("consumer").getLong("duplicates");
+    long skipped = f.status().getJsonObject("consumer").getLong("skipped");
+    // The same event again, and a copy under a new id (a replay from before the dedup window): neither brings it back.
+    resend(created, created.id());
+    resend(created, java.util.UUID.randomUUID().toString());
+    Wait.until("both copies were read", 30_000, () -> f.status().getJsonObject("consumer").getLong("duplicates") > duplicates
+        && f.status().getJsonObject("consumer").getLong("skipped") > skipped);
+    assertFalse(f.timeline(readerId).contains(id), "a re-delivered creation does not bring a deleted article back");
+    assertEquals(List.of(), f.feed(reader));
+  }
+
+  private static void resend(EventLog.Event event, String id) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", f.node.config().events().kafkaBootstrap());
+    props.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    props.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+      JsonObject copy = event.envelope().copy().put("id", id);
+      producer.send(new ProducerRecord<>(event.topic(), event.key(), copy.encode())).get();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
