@@ -33,6 +33,8 @@ final class ShardRelay {
   private static final Logger log = LoggerFactory.getLogger(ShardRelay.class);
   private static final long FIRST_RETRY_MS = 100;
   private static final long STOP_WAIT_MS = 5_000;
+  /** Far above a healthy read of the outbox head (milliseconds), well below TCP's retransmission give-up. */
+  private static final long HEAD_TIMEOUT_MS = 5_000;
 
   private final Vertx vertx;
   private final String shard;
@@ -184,11 +186,19 @@ final class ShardRelay {
   }
 
   private Future<List<OutboxRow>> head(PgConnection conn, int limit) {
-    return conn.preparedQuery(OutboxSql.HEAD).execute(Tuple.of(limit)).map(rows -> {
-      List<OutboxRow> list = new ArrayList<>(rows.size());
-      for (Row r : rows) list.add(new OutboxRow(r.getLong(0), r.getString(1), r.getString(2), r.getString(3)));
-      return list;
-    });
+    return conn.preparedQuery(OutboxSql.HEAD).execute(Tuple.of(limit))
+        // A read of the head that hangs is a connection the network lost: TCP can take minutes to say so, while the
+        // database may have ended the session (and given the lock to another node) long before. Closing it makes
+        // this relay stand by now (lost()) instead of taking itself for the active one until TCP gives up.
+        .timeout(HEAD_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .onFailure(failure -> {
+          if (failure instanceof java.util.concurrent.TimeoutException) conn.close();
+        })
+        .map(rows -> {
+          List<OutboxRow> list = new ArrayList<>(rows.size());
+          for (Row r : rows) list.add(new OutboxRow(r.getLong(0), r.getString(1), r.getString(2), r.getString(3)));
+          return list;
+        });
   }
 
   /**

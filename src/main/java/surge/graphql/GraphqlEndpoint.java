@@ -38,7 +38,6 @@ import surge.core.Viewer;
 import surge.profiles.ProfilesService;
 import surge.ratelimit.Decision;
 import surge.ratelimit.Limiter;
-import surge.ratelimit.Policy;
 import surge.ratelimit.RateLimitHandler;
 import surge.tags.TagsService;
 import surge.users.UsersService;

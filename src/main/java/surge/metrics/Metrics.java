@@ -1,6 +1,5 @@
 package surge.metrics;
 
-import surge.server.SurgeMeters;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
