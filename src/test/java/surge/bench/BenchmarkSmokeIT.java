@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 class BenchmarkSmokeIT {
   private static final List<String> SCENARIOS =
       List.of("read-anon", "read-auth", "list-anon", "list-auth", "article-anon", "article-auth", "profile-anon",
-          "profile-auth", "tags-anon", "tags-auth", "feed-1", "feed-5", "feed-20", "mixed", "write-heavy",
+          "profile-auth", "tags-anon", "tags-auth", "feed-1", "feed-5", "feed-20", "mixed", "front-graphql", "front-rest",
+          "write-heavy",
           "article-uncached", "connections", "hot-list-1", "hot-bytes-1", "hot-list-3", "hot-bytes-3");
 
   @Test
@@ -70,5 +71,16 @@ class BenchmarkSmokeIT {
       assertEquals(0, Long.parseLong(row[column.apply("unexpected")]),
           name + " had unexpected statuses: " + row[column.apply("samples")]);
     });
+    // The front page: GraphQL's pages are its requests (one round trip each); REST's take the list and a comments
+    // read per article (the smoke dataset fills a 20-article page), so at least 21 requests per completed page.
+    long graphqlPages = Long.parseLong(rows.get("front-graphql")[column.apply("pages")]);
+    long restPages = Long.parseLong(rows.get("front-rest")[column.apply("pages")]);
+    assertTrue(graphqlPages > 0 && restPages > 0, "a front-page run completed no page");
+    assertEquals(Long.parseLong(rows.get("front-graphql")[column.apply("requests")]), graphqlPages,
+        "front-graphql: a request that was not a whole page");
+    assertTrue(Long.parseLong(rows.get("front-rest")[column.apply("requests")]) >= 21 * restPages,
+        "front-rest: fewer than 21 requests per page");
+    assertTrue(summary.contains("## Front page: GraphQL against REST")
+        && summary.contains("| front page by GraphQL: 1 round trip, server CPU per page ≤ REST's |"), summary);
   }
 }
