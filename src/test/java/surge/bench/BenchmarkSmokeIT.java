@@ -34,6 +34,15 @@ class BenchmarkSmokeIT {
           "write-heavy",
           "article-uncached", "connections", "hot-list-1", "hot-bytes-1", "hot-list-3", "hot-bytes-3");
 
+  /**
+   * The first of the smoke run's four ports: 50 above a full run's ({@code BENCH_PORT}, default 18400), so the two
+   * never meet, and a checkout that has ports of its own on a shared machine keeps its smoke run on them too.
+   */
+  static String smokePort(String benchPort) {
+    int base = benchPort == null || benchPort.isBlank() ? 18400 : Integer.parseInt(benchPort.trim());
+    return String.valueOf(base + 50);
+  }
+
   @Test
   void smokeRunWritesTheReportWithoutUnexpectedResponses() throws IOException, InterruptedException {
     Path out = Path.of("target", "bench-smoke").toAbsolutePath();
@@ -42,7 +51,7 @@ class BenchmarkSmokeIT {
         .directory(new File(".")).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("BENCH_CLASSPATH", System.getProperty("java.class.path"));
     builder.environment().put("SKIP_STACK_UP", "1");
-    builder.environment().put("BENCH_PORT", "18450"); // apart from a full run's default 18400
+    builder.environment().put("BENCH_PORT", smokePort(System.getenv("BENCH_PORT")));
     Process run = builder.start();
     boolean finished = run.waitFor(6, TimeUnit.MINUTES);
     if (!finished) run.destroyForcibly();
