@@ -30,6 +30,9 @@ def load(folder):
             r[k] = float(r[k])
         for k in ("requests", "unexpected", "throttled", "socket_errors", "rss_mib", "heap_mib", "connections", "rate"):
             r[k] = int(float(r[k]))
+        # results folders written before the page columns existed have none
+        r["bytes"], r["pages"] = int(float(r.get("bytes") or 0)), int(float(r.get("pages") or 0))
+        r["pages_per_s"] = float(r.get("pages_per_s") or 0)
     return rows
 
 
@@ -60,6 +63,15 @@ def targets(by):
                     f"median {got:.2f}× over {len(rounds)} rounds ("
                     + ", ".join(f"{a:.0f}/{b:.0f}" for a, b, _ in rounds) + " req/s)",
                     "met" if got >= 0.60 else f"missed by {(0.60 - got) * 100:.0f} points ({0.60 / got:.1f}× short)"))
+    graphql, rest = front_page(by.get("front-graphql")), front_page(by.get("front-rest"))
+    if graphql and rest:
+        met = round(graphql["trips"], 2) <= 1.0 and graphql["cpu_ms"] <= rest["cpu_ms"]
+        out.append(("front page by GraphQL: 1 round trip, server CPU per page ≤ REST's",
+                    f"GraphQL {graphql['trips']:.2f} round trips, {graphql['cpu_ms']:.2f} ms CPU per page; REST "
+                    f"{rest['trips']:.2f} round trips, {rest['cpu_ms']:.2f} ms CPU per page",
+                    "met" if met else "missed" + ("" if round(graphql["trips"], 2) <= 1.0 else ": more than one round trip")
+                    + ("" if graphql["cpu_ms"] <= rest["cpu_ms"] else
+                       f": {graphql['cpu_ms'] / rest['cpu_ms']:.2f}× REST's CPU per page")))
     ratio_target("article-uncached", "baseline-query", 0.50, "uncached single article ≥ 50% of the query baseline")
     if "mixed@50" in by:
         r = by["mixed@50"]
@@ -120,7 +132,7 @@ def plots(folder, rows):
     except ImportError:
         print("report: matplotlib is missing, no plots", file=sys.stderr)
         return []
-    main = [r for r in rows if r["kind"] in ("baseline", "scenario", "paced", "pair")]
+    main = [r for r in rows if r["kind"] in ("baseline", "scenario", "paced", "pair", "front")]
     names = [r["name"] for r in main]
     made = []
 
@@ -161,6 +173,36 @@ def plots(folder, rows):
         plt.close(fig)
         made.append("read-anon-curve.png")
     return made
+
+
+def front_page(r):
+    """Per-page figures of a front-page run (front.lua): None without the run or without a completed page."""
+    if not r or r["pages"] <= 0 or r["pages_per_s"] <= 0:
+        return None
+    return {"pps": r["pages_per_s"], "trips": r["requests"] / r["pages"], "bytes": r["bytes"] / r["pages"],
+            "cores": r["server_cores"], "cpu_ms": r["server_cores"] / r["pages_per_s"] * 1000}
+
+
+def front_section(by):
+    """The front-page comparison (the graphql scenario): GraphQL's one request against the REST calls it replaces."""
+    runs = [(n, front_page(by.get(n))) for n in ("front-graphql", "front-rest")]
+    runs = [(n, f) for n, f in runs if f]
+    if not runs:
+        return []
+    lines = ["", "## Front page: GraphQL against REST", "",
+             "The signed-in front page: 20 newest articles with each author (username, image, following), the "
+             "viewer's favorited flag, favoritesCount and commentsCount. `front-graphql` reads it with one POST "
+             "/graphql; `front-rest` with GET /api/articles?limit=20 and then GET /api/articles/:slug/comments for "
+             "each of the 20 articles (REST has no comment count). Round trips per page are wrk's completed "
+             "requests ÷ completed pages (pages still open when the run ends make REST's a little above 21); "
+             "bytes are all that wrk read (headers included) ÷ pages; server CPU per page is the node's cores "
+             "÷ pages/s.", "",
+             "| run | pages/s | round trips per page | response bytes per page | server CPU (cores) "
+             "| server CPU per page ms |", "|---|---|---|---|---|---|"]
+    for n, f in runs:
+        lines.append(f"| {n} | {f['pps']:.1f} | {f['trips']:.2f} | {f['bytes']:,.0f} | {f['cores']:.2f} "
+                     f"| {f['cpu_ms']:.2f} |")
+    return lines
 
 
 def hot_rounds(by):
@@ -213,6 +255,7 @@ def main():
         with open(gatling) as f:
             for row in csv.reader(f, delimiter="\t"):
                 lines.append("| " + " | ".join(row) + " |")
+    lines += front_section(by)
     lines += warnings(folder)
     lines += profiles(folder)
     lines += ["", "## Targets", "", "| target | measured | verdict |", "|---|---|---|"]

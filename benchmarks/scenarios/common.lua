@@ -62,19 +62,25 @@ if (os.getenv("BENCH_RATE") or "") ~= "" then
   function delay() return pace_ms and math.floor(pace_ms * (0.5 + math.random())) or 0 end
 end
 
+-- A response that is neither accepted nor throttled: counted, and the first few quoted in the summary.
+function count_unexpected(status, body)
+  unexpected = unexpected + 1
+  if unexpected <= 3 then samples = samples .. status .. " " .. string.sub(body or "", 1, 120):gsub("[\r\n\"]", " ") .. "; " end
+end
+
 -- Every response: accepted statuses, 429 (the rate limiter; counted apart) or unexpected (first few kept).
 function response(status, headers, body)
   if accepted[status] then ok = ok + 1
   elseif status == 429 then throttled = throttled + 1
-  else
-    unexpected = unexpected + 1
-    if unexpected <= 3 then samples = samples .. status .. " " .. string.sub(body or "", 1, 120):gsub("[\r\n\"]", " ") .. "; " end
-  end
+  else count_unexpected(status, body) end
 end
 
+-- A scenario that counts pages (several requests, or one, that make up what a reader sees) sets the global
+-- `pages` in each thread; the others report 0 pages.
 function done(summary, latency, requests)
-  local ok_n, bad, t429, notes = 0, 0, 0, ""
+  local ok_n, bad, t429, notes, pages_n = 0, 0, 0, "", 0
   for _, thread in ipairs(threads) do
+    pages_n = pages_n + (thread:get("pages") or 0)
     ok_n = ok_n + (thread:get("ok") or 0)
     bad = bad + (thread:get("unexpected") or 0)
     t429 = t429 + (thread:get("throttled") or 0)
@@ -84,8 +90,9 @@ function done(summary, latency, requests)
   local secs = summary.duration / 1e6
   io.write(string.format(
     'BENCH {"requests":%d,"rps":%.1f,"p50":%d,"p90":%d,"p99":%d,"p999":%d,"max":%d,"ok":%d,"unexpected":%d,' ..
-    '"throttled":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,"samples":"%s"}\n',
+    '"throttled":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,"bytes":%d,"pages":%d,"pps":%.2f,' ..
+    '"samples":"%s"}\n',
     summary.requests, summary.requests / secs, latency:percentile(50), latency:percentile(90),
     latency:percentile(99), latency:percentile(99.9), latency.max, ok_n, bad, t429,
-    e.connect, e.read, e.write, e.timeout, notes))
+    e.connect, e.read, e.write, e.timeout, summary.bytes, pages_n, pages_n / secs, notes))
 end

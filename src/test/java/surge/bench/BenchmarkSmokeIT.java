@@ -30,8 +30,18 @@ import org.junit.jupiter.api.Test;
 class BenchmarkSmokeIT {
   private static final List<String> SCENARIOS =
       List.of("read-anon", "read-auth", "list-anon", "list-auth", "article-anon", "article-auth", "profile-anon",
-          "profile-auth", "tags-anon", "tags-auth", "feed-1", "feed-5", "feed-20", "mixed", "write-heavy",
+          "profile-auth", "tags-anon", "tags-auth", "feed-1", "feed-5", "feed-20", "mixed", "front-graphql", "front-rest",
+          "write-heavy",
           "article-uncached", "connections", "hot-list-1", "hot-bytes-1", "hot-list-3", "hot-bytes-3");
+
+  /**
+   * The first of the smoke run's four ports: 50 above a full run's ({@code BENCH_PORT}, default 18400), so the two
+   * never meet, and a checkout that has ports of its own on a shared machine keeps its smoke run on them too.
+   */
+  static String smokePort(String benchPort) {
+    int base = benchPort == null || benchPort.isBlank() ? 18400 : Integer.parseInt(benchPort.trim());
+    return String.valueOf(base + 50);
+  }
 
   @Test
   void smokeRunWritesTheReportWithoutUnexpectedResponses() throws IOException, InterruptedException {
@@ -41,7 +51,7 @@ class BenchmarkSmokeIT {
         .directory(new File(".")).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("BENCH_CLASSPATH", System.getProperty("java.class.path"));
     builder.environment().put("SKIP_STACK_UP", "1");
-    builder.environment().put("BENCH_PORT", "18450"); // apart from a full run's default 18400
+    builder.environment().put("BENCH_PORT", smokePort(System.getenv("BENCH_PORT")));
     Process run = builder.start();
     boolean finished = run.waitFor(6, TimeUnit.MINUTES);
     if (!finished) run.destroyForcibly();
@@ -70,5 +80,16 @@ class BenchmarkSmokeIT {
       assertEquals(0, Long.parseLong(row[column.apply("unexpected")]),
           name + " had unexpected statuses: " + row[column.apply("samples")]);
     });
+    // The front page: GraphQL's pages are its requests (one round trip each); REST's take the list and a comments
+    // read per article (the smoke dataset fills a 20-article page), so at least 21 requests per completed page.
+    long graphqlPages = Long.parseLong(rows.get("front-graphql")[column.apply("pages")]);
+    long restPages = Long.parseLong(rows.get("front-rest")[column.apply("pages")]);
+    assertTrue(graphqlPages > 0 && restPages > 0, "a front-page run completed no page");
+    assertEquals(Long.parseLong(rows.get("front-graphql")[column.apply("requests")]), graphqlPages,
+        "front-graphql: a request that was not a whole page");
+    assertTrue(Long.parseLong(rows.get("front-rest")[column.apply("requests")]) >= 21 * restPages,
+        "front-rest: fewer than 21 requests per page");
+    assertTrue(summary.contains("## Front page: GraphQL against REST")
+        && summary.contains("| front page by GraphQL: 1 round trip, server CPU per page ≤ REST's |"), summary);
   }
 }
