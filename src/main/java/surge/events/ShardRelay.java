@@ -33,8 +33,10 @@ final class ShardRelay {
   private static final Logger log = LoggerFactory.getLogger(ShardRelay.class);
   private static final long FIRST_RETRY_MS = 100;
   private static final long STOP_WAIT_MS = 5_000;
-  /** Far above a healthy read of the outbox head (milliseconds), well below TCP's retransmission give-up. */
-  private static final long HEAD_TIMEOUT_MS = 5_000;
+  /** How often an active relay checks that its lock's connection still answers. */
+  private static final long PING_EVERY_MS = 2_000;
+  /** Far above a healthy answer (milliseconds), well below TCP's retransmission give-up (minutes). */
+  private static final long PING_TIMEOUT_MS = 5_000;
 
   private final Vertx vertx;
   private final String shard;
@@ -58,6 +60,8 @@ final class ShardRelay {
   /** A failed round's back-off is running: notifications wait for it instead of hammering a broken broker. */
   private boolean backingOff;
   private Future<Void> round = Future.succeededFuture();
+  private long pingTimer = -1;
+  private boolean pinging;
 
   ShardRelay(Vertx vertx, String shard, PgConnectOptions connect, SurgeConfig.Events config, KafkaEvents kafka,
              RelayStats.Shard stats, RelayHooks hooks) {
@@ -81,6 +85,7 @@ final class ShardRelay {
   Future<Void> stop() {
     stopped = true;
     cancelTimer();
+    cancelPing();
     return round.timeout(STOP_WAIT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty().eventually(this::disconnect);
   }
 
@@ -128,7 +133,27 @@ final class ShardRelay {
     stats.active = true;
     stats.takeovers.increment();
     log.info("outbox relay of shard {} is active on this node", shard);
+    pingTimer = vertx.setPeriodic(PING_EVERY_MS, id -> ping());
     wake();
+  }
+
+  /**
+   * A connection the network lost answers nothing, and TCP can take minutes to say so, while the database may have
+   * ended the session (and given the lock to another node) long before. A ping that does not answer in time makes
+   * this relay stand by now instead of taking itself for the active one until TCP gives up. The ping queues behind a
+   * statement in flight on the same connection, so a hanging round is caught too.
+   */
+  private void ping() {
+    PgConnection conn = connection;
+    if (!active || conn == null || pinging) return;
+    pinging = true;
+    conn.query("SELECT 1").execute().timeout(PING_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(answer -> {
+      pinging = false;
+      if (answer.succeeded() || connection != conn) return;
+      log.warn("outbox relay of shard {}: its connection did not answer in {} ms", shard, PING_TIMEOUT_MS);
+      lost(conn);
+      conn.close();
+    });
   }
 
   /** The connection ended: the lock went with it. Back to standby, on a new connection. */
@@ -137,6 +162,7 @@ final class ShardRelay {
     connection = null;
     if (active) log.warn("outbox relay of shard {} lost its connection; standing by", shard);
     active = false;
+    cancelPing();
     backingOff = false;
     stats.active = false;
     cancelTimer();
@@ -187,13 +213,6 @@ final class ShardRelay {
 
   private Future<List<OutboxRow>> head(PgConnection conn, int limit) {
     return conn.preparedQuery(OutboxSql.HEAD).execute(Tuple.of(limit))
-        // A read of the head that hangs is a connection the network lost: TCP can take minutes to say so, while the
-        // database may have ended the session (and given the lock to another node) long before. Closing it makes
-        // this relay stand by now (lost()) instead of taking itself for the active one until TCP gives up.
-        .timeout(HEAD_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .onFailure(failure -> {
-          if (failure instanceof java.util.concurrent.TimeoutException) conn.close();
-        })
         .map(rows -> {
           List<OutboxRow> list = new ArrayList<>(rows.size());
           for (Row r : rows) list.add(new OutboxRow(r.getLong(0), r.getString(1), r.getString(2), r.getString(3)));
@@ -276,6 +295,11 @@ final class ShardRelay {
       timer = -1;
       action.run();
     });
+  }
+
+  private void cancelPing() {
+    if (pingTimer >= 0) vertx.cancelTimer(pingTimer);
+    pingTimer = -1;
   }
 
   private void cancelTimer() {

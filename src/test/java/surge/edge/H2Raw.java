@@ -165,13 +165,17 @@ final class H2Raw implements AutoCloseable {
   }
 
   /** {@code n} streams opened and cancelled at once, the rapid-reset pattern (CVE-2023-44487), in one write. */
-  void rapidReset(int n, String path) {
-    Http2Headers head = get(path);
+  /**
+   * {@code n} streams, each opened with {@code head} (no body follows, the stream stays open on the node) and reset at
+   * once. Netty counts only resets of streams still open: a stream the node had already answered and closed is
+   * ignored, so heads that end their stream would make the count depend on how fast the node answers.
+   */
+  void rapidReset(int n, Http2Headers head) {
     onLoop(ctx -> {
       for (int i = 0; i < n && channel.isActive(); i++) {
         int id = nextStream;
         nextStream += 2;
-        writer.writeHeaders(ctx, id, head, 0, true, channel.newPromise());
+        writer.writeHeaders(ctx, id, head, 0, false, channel.newPromise());
         writer.writeRstStream(ctx, id, Http2Error.CANCEL.code(), channel.newPromise());
       }
       ctx.flush();

@@ -55,7 +55,8 @@ class Http2AbuseIT {
   @Test
   void aRapidResetBurstLosesItsConnection() throws Exception {
     try (H2Raw abuser = H2Raw.connect(node.port())) {
-      abuser.rapidReset(1_000, "/api/tags");
+      abuser.rapidReset(1_000, abuser.get("/api/articles").method("POST").add("content-type", "application/json")
+          .add("content-length", "100"));
       Http2Error why = abuser.goAway.get(10, TimeUnit.SECONDS);
       assertEquals(Http2Error.ENHANCE_YOUR_CALM, why);
       abuser.closed.get(10, TimeUnit.SECONDS);
