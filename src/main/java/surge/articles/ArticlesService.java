@@ -50,7 +50,8 @@ public final class ArticlesService {
     this.repository = new ArticlesRepository(shards);
     this.profiles = profiles;
     this.caches = caches;
-    this.timelineFeed = timelines == null ? null : new TimelineFeed(timelines, timelineRepository, profiles, this::cores);
+    this.timelineFeed = timelines == null ? null : new TimelineFeed(timelines, timelineRepository, profiles, this::cores,
+        caches.listTtlMs());
   }
 
   /** The article a slug names, as the viewer sees it; 404 {@code article} when there is none. */

@@ -1,8 +1,11 @@
 package surge.articles;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -28,17 +31,33 @@ import surge.timeline.Timelines;
  * the way out. A missing timeline, or one built for other authors, is rebuilt from the primaries first.
  */
 final class TimelineFeed {
+  /** Viewers whose trimmed-timeline count is kept (a few dozen bytes each). */
+  private static final int COUNTS_KEPT = 100_000;
+  /** Entries a rebuild keeps at most (see {@link #rebuild}). */
+  private static final int REBUILD_DEPTH = 100;
+
   private final Timelines timelines;
   private final TimelineRepository repository;
   private final ProfilesService profiles;
   private final Function<List<String>, Future<Map<String, JsonObject>>> cores;
+  /**
+   * {@code articlesCount} of a timeline cut at its capacity, which only a count over the authors' shards knows: kept
+   * per viewer, set of timeline authors and newest entry for as long as a list page is ({@code cache.listTtlSeconds}),
+   * so a reader paging a long feed pays the count once rather than on every page. A follow or unfollow changes the
+   * authors and a followed author's new article the newest entry, so both are counted afresh at once; only a deleted
+   * article that was not the newest can leave the count one too high, for that lifetime at most.
+   */
+  private final Cache<String, Long> trimmedCounts;
 
   TimelineFeed(Timelines timelines, TimelineRepository repository, ProfilesService profiles,
-               Function<List<String>, Future<Map<String, JsonObject>>> cores) {
+               Function<List<String>, Future<Map<String, JsonObject>>> cores, long countTtlMs) {
     this.timelines = timelines;
     this.repository = repository;
     this.profiles = profiles;
     this.cores = cores;
+    // Runnable::run: maintenance on the calling event loop, no hand-off to the common pool per write
+    this.trimmedCounts = Caffeine.newBuilder().maximumSize(COUNTS_KEPT).expireAfterWrite(Duration.ofMillis(countTtlMs))
+        .executor(Runnable::run).build();
   }
 
   /** Whether a timeline may answer this page now: it is trusted and holds that deep. */
@@ -67,9 +86,17 @@ final class TimelineFeed {
       Served served = range.result();
       if (served == null || (served.range().trimmed() && n > served.range().size())) return Future.succeededFuture(null);
       List<Entry> head = Entry.page(List.of(served.range().entries(), extra.result()), 0, n);
-      Future<Long> count = served.range().trimmed() ? repository.count(authors) : Future.succeededFuture(served.range().size());
+      Future<Long> count = served.range().trimmed() ? trimmedCount(user, fp, served.range().entries(), authors)
+          : Future.succeededFuture(served.range().size());
       return count.compose(c -> assemble(user, served, authors, head, offset, c + extraCount.result(), favorited));
     });
+  }
+
+  private Future<Long> trimmedCount(long user, String fp, List<Entry> newestFirst, Set<Long> authors) {
+    String key = user + ":" + fp + ":" + (newestFirst.isEmpty() ? 0 : newestFirst.get(0).id());
+    Long known = trimmedCounts.getIfPresent(key);
+    if (known != null) return Future.succeededFuture(known);
+    return repository.count(authors).onSuccess(count -> trimmedCounts.put(key, count));
   }
 
   /** A timeline range and whether it was rebuilt for this read. */
@@ -85,12 +112,17 @@ final class TimelineFeed {
     });
   }
 
-  /** The timeline from the primaries: the authors' newest articles, one more than it holds to tell whether it is cut. */
+  /**
+   * The timeline from the primaries: the authors' newest articles, one more than it keeps to tell whether it is cut.
+   * A rebuild keeps at most {@link #REBUILD_DEPTH} (five pages of 20), not the whole capacity: it runs on a reader's
+   * first feed read, and most readers read the first pages. Fan-outs then grow the timeline towards its capacity;
+   * a page deeper than a cut timeline holds is answered by the query, as for any cut timeline.
+   */
   private Future<Boolean> rebuild(long user, Set<Long> authors, String fp) {
-    int capacity = timelines.config().capacity();
-    return timelines.begin(user).compose(token -> repository.newest(authors, capacity + 1)
-        .compose(newest -> timelines.complete(user, token, fp, newest.subList(0, Math.min(capacity, newest.size())),
-            newest.size() > capacity)));
+    int keep = Math.min(REBUILD_DEPTH, timelines.config().capacity());
+    return timelines.begin(user).compose(token -> repository.newest(authors, keep + 1)
+        .compose(newest -> timelines.complete(user, token, fp, newest.subList(0, Math.min(keep, newest.size())),
+            newest.size() > keep)));
   }
 
   private Future<JsonObject> assemble(long user, Served served, Set<Long> authors, List<Entry> head, int offset,

@@ -82,6 +82,7 @@ public final class Caches {
   private final boolean clustered;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private final int httpMaxAgeSeconds;
+  private final long listTtlMs;
 
   private Caches(Vertx vertx, ClusterMembership membership, SurgeConfig.Cache config, SurgeConfig.Redis redisConfig,
                  SurgeConfig.Db db) {
@@ -89,6 +90,7 @@ public final class Caches {
     this.namespace = "surge:cache:" + namespaceOf(db) + ":";
     this.enabled = config.enabled();
     this.httpMaxAgeSeconds = config.httpMaxAgeSeconds();
+    this.listTtlMs = config.listTtlSeconds() * 1000L;
     this.redis = enabled ? new CacheRedis(vertx, redisConfig, namespace, config.redisBreakerSeconds() * 1000L,
         message -> vertx.eventBus().publish(ADDRESS, message, LOCAL), this::resynchronise) : null;
     this.clustered = vertx.isClustered();
@@ -182,6 +184,11 @@ public final class Caches {
   }
 
   /** {@code http.cacheMaxAgeSeconds}: max-age of anonymous API responses. */
+  /** How long a cached list page may live ({@code cache.listTtlSeconds}), for other list-like memos. */
+  public long listTtlMs() {
+    return listTtlMs;
+  }
+
   public int httpMaxAgeSeconds() {
     return httpMaxAgeSeconds;
   }
