@@ -6,6 +6,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -247,8 +248,9 @@ public final class Timelines {
     });
   }
 
+  /** Bounded, like every step of a node's stop: a client stuck on a Redis that went must not hold it. */
   public Future<Void> close() {
-    return redis.close();
+    return redis.close().timeout(5, TimeUnit.SECONDS).otherwiseEmpty();
   }
 
   /** What {@link #read} found: {@code ok} with the newest entries, the set's size and whether it was cut. */
