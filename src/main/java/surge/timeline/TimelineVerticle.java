@@ -6,7 +6,6 @@ import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
-import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,8 +24,6 @@ import surge.config.SurgeConfig;
  * again after a pause; applying twice changes nothing.
  */
 public final class TimelineVerticle extends VerticleBase {
-  /** How long stop waits for the consumer to leave its group before the node goes on stopping. */
-  private static final long CLOSE_WAIT_MS = 5_000;
   private static final Logger log = LoggerFactory.getLogger(TimelineVerticle.class);
   private static final Duration POLL = Duration.ofMillis(500);
   private static final long RETRY_MS = 1000;
@@ -178,8 +175,6 @@ public final class TimelineVerticle extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
-    // Bounded: a consumer leaving its group mid-rebalance, or a broker that went, must not hold a node's stop.
-    return consumer == null ? Future.succeededFuture()
-        : consumer.close().timeout(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
+    return consumer == null ? Future.succeededFuture() : consumer.close();
   }
 }
