@@ -33,8 +33,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * {@code auth.externalUserClaim=email} on a real node and PostgreSQL: an external issuer's RS256 token (its key in a
@@ -132,7 +132,7 @@ class ExternalUserClaimIT {
     HttpResponse<Buffer> registered = client.post("/api/users", null, new JsonObject().put("user", signUp));
     assertEquals(201, registered.statusCode(), "no account was made for the token: " + registered.bodyAsString());
     // the refusal is remembered for a few seconds only
-    Wait.until("the new account matched", 3 * AccountCache.MISSING_TTL.toMillis(),
+    Eventually.until("the new account matched", AccountCache.MISSING_TTL.multipliedBy(3),
         () -> send(HttpMethod.GET, "/api/user", token, null).statusCode() == 200);
   }
 

@@ -22,6 +22,7 @@ import io.vertx.junit5.VertxExtension;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -38,8 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * An external issuer's keys fetched from {@code auth.jwksUrl}: a JWK set server started by the test (RSA keys made
@@ -122,7 +123,7 @@ class JwksUrlIT {
     String forged = token(vertx, stranger, "k-unpublished");
     server.close();
     // An unknown kid makes the node fetch again once the rate limit allows: that fetch fails.
-    Wait.until("a failed fetch while the server is down", 15_000,
+    Eventually.until("a failed fetch while the server is down", Duration.ofSeconds(15),
         () -> status(client, forged) == 401 && keySet(client).getString("lastError") != null);
     assertEquals(200, status(client, byKey2), "the last good set still verifies");
     JsonObject jwks = keySet(client);
@@ -146,14 +147,14 @@ class JwksUrlIT {
         assertEquals(0, keySet(lateClient).getInteger("keys"));
         assertNotNull(keySet(lateClient).getString("lastError"));
 
-        Wait.until("a second failed fetch", 15_000, () -> status(lateClient, external) == 401
+        Eventually.until("a second failed fetch", Duration.ofSeconds(15), () -> status(lateClient, external) == 401
             && keySet(lateClient).getInteger("failures") >= 2);
         assertEquals(1, warnings.count(), "one warning per streak of failures: " + warnings.messages());
         assertFalse(warnings.messages().contains(external), "no token in the log");
 
         lateServer = JwksServer.start(vertx, port);
         lateServer.publish(jwks(key1, "k1"));
-        Wait.until("the external token accepted once the set is fetched", 15_000,
+        Eventually.until("the external token accepted once the set is fetched", Duration.ofSeconds(15),
             () -> status(lateClient, external) == 200);
         assertEquals(0, keySet(lateClient).getInteger("failures"));
       } finally {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import surge.support.Eventually;
 import surge.support.TestNode;
 
 /**
@@ -109,7 +110,7 @@ class AdminIT {
         HttpResponse<Buffer> r = put(new JsonObject().put("instances", wanted));
         assertEquals(200, r.statusCode(), r.bodyAsString());
         assertEquals(wanted, r.bodyAsJsonObject().getInteger("instances"));
-        Thread.sleep(300);
+        Eventually.pause(300); // the clients keep sending at this count for a while: that traffic is the test
       }
     } finally {
       running.set(false);

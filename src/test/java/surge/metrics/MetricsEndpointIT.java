@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,8 @@ import surge.Surge;
 import surge.cluster.Cluster;
 import surge.config.SurgeConfig;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * A node built as {@code Main} builds one (Vert.x with Micrometer metrics, one registry), scraped after some API
@@ -62,13 +63,8 @@ class MetricsEndpointIT {
   /** {@code jvm_gc_pause_seconds} exists from the first collection on: make sure there was one since the node started. */
   private static String scrapeAfterGc() {
     System.gc();
-    long deadline = System.currentTimeMillis() + 10_000;
-    String text = scrape();
-    while (!text.contains("jvm_gc_pause_seconds_count") && System.currentTimeMillis() < deadline) {
-      Wait.sleep(100);
-      text = scrape();
-    }
-    return text;
+    return Eventually.value("a GC pause in the scrape", Duration.ofSeconds(10), Duration.ofMillis(100),
+        MetricsEndpointIT::scrape, text -> text.contains("jvm_gc_pause_seconds_count"));
   }
 
 

@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.SqlConnection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.db.PhysicalShard;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * Issue 6 backpressure limits: a request that cannot start its response within {@code http.requestTimeoutMs} gets a
@@ -57,12 +58,8 @@ class LimitsIT {
     } finally {
       held.forEach(connection -> connection.close().await());
     }
-    long deadline = System.currentTimeMillis() + 10_000;
-    int status;
-    while ((status = client.get("/api/articles", token).statusCode()) != 200 && System.currentTimeMillis() < deadline) {
-      Wait.sleep(100);
-    }
-    assertEquals(200, status, "served again once the pool is free");
+    Eventually.value("served again once the pool is free", Duration.ofSeconds(10), Duration.ofMillis(100),
+        () -> client.get("/api/articles", token).statusCode(), status -> status == 200);
   }
 
 }

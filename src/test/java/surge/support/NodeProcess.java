@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -115,17 +116,11 @@ public final class NodeProcess {
 
   /** Waits until {@code GET /health/ready} answers 200 (or fails, naming the log, if the process ends or time runs out). */
   public void awaitReady(Client client, long timeoutMs) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (true) {
+    Eventually.until("node " + name + " ready (see " + log + ")", Duration.ofMillis(timeoutMs), Duration.ofMillis(200),
+        () -> {
       if (!process.isAlive()) throw new AssertionError("node " + name + " exited with " + process.exitValue() + "; see " + log);
-      try {
-        if (client.get("/health/ready").statusCode() == 200) return;
-      } catch (Exception notYet) { // connection refused comes as a checked exception through await()
-        // not listening yet
-      }
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("node " + name + " not ready after " + timeoutMs + " ms; see " + log);
-      Wait.sleep(200);
-    }
+      return client.get("/health/ready").statusCode() == 200; // refused while it is not listening yet: not yet
+    });
   }
 
   /** The node's own view of the cluster ({@code GET /health/cluster}). */
