@@ -40,6 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 import surge.support.Client;
 import surge.support.Eventually;
+import surge.support.Ports;
 import surge.support.TestNode;
 
 /**
@@ -68,7 +69,7 @@ class JwksUrlIT {
     key1 = rsa();
     key2 = rsa();
     stranger = rsa();
-    server = JwksServer.start(vertx, TestNode.freePort());
+    server = JwksServer.start(vertx, 0);
     server.publish(jwks(key1, "k1"));
     node = TestNode.start(vertx, settings(server.port()));
     client = new Client(vertx, node.port());
@@ -134,7 +135,7 @@ class JwksUrlIT {
   @Test
   @Order(5)
   void aNodeWhoseFirstFetchFailedServesItsOwnTokensAndTakesExternalOnesOnceFetched(Vertx vertx) {
-    int port = TestNode.freePort(); // nothing listens there yet
+    int port = Ports.free(); // nothing listens there yet; the node is told it before the server starts there
     try (Warnings warnings = Warnings.of(JwksUrl.class)) {
       TestNode.Started late = TestNode.start(vertx, settings(port));
       JwksServer lateServer = null;

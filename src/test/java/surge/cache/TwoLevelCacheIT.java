@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import surge.config.SurgeConfig;
 import surge.support.Client;
 import surge.support.Eventually;
-import surge.support.TestNode;
+import surge.support.Ports;
 
 /** The cache on its own against the stack's Redis: coalescing, both levels, TTL, jitter, tombstones, breaker. */
 @ExtendWith(VertxExtension.class)
@@ -217,7 +217,7 @@ class TwoLevelCacheIT {
 
   @Test
   void unreachableRedisMeansTheLoaderServes(Vertx vertx) {
-    CacheRedis r = redis(vertx, new SurgeConfig.Redis("127.0.0.1", TestNode.freePort(), 200, 1), 1000);
+    CacheRedis r = redis(vertx, new SurgeConfig.Redis("127.0.0.1", Ports.free(), 200, 1), 1000);
     TwoLevelCache<JsonObject> c = cache(Client.unique("down"), r, 60_000);
     AtomicInteger runs = new AtomicInteger();
     for (int i = 0; i < 5; i++) assertEquals("db", c.get("k", i % 2 == 0, loader(vertx, runs, "db", 0)).await().getString("v"));

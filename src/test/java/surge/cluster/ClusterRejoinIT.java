@@ -22,6 +22,7 @@ import surge.config.SurgeConfig;
 import surge.support.Client;
 import surge.support.Eventually;
 import surge.support.NodeProcess;
+import surge.support.Ports;
 import surge.support.TestNode;
 
 /**
@@ -54,22 +55,23 @@ class ClusterRejoinIT {
 
   @BeforeAll
   static void start() {
-    int hzA = TestNode.freePort();
-    int hzB = TestNode.freePort();
-    while (hzB == hzA) hzB = TestNode.freePort();
-    List<String> members = List.of("127.0.0.1:" + hzA, "127.0.0.1:" + hzB);
-    SurgeConfig.Cluster clusterA = new SurgeConfig.Cluster(true, members, "127.0.0.1", hzA, SurgeConfig.Cluster.TCP,
-        FAILURE_TIMEOUT_S, MERGE_DELAY_S, SurgeConfig.Kubernetes.NONE);
-    vertxA = Cluster.vertx(clusterA, JOIN_AT_ONCE).await();
+    // Both members are listed before either listens (B in another process), so their ports are picked in advance.
+    List<String> members = Ports.retrying(2, hz -> {
+      List<String> listed = List.of("127.0.0.1:" + hz.get(0), "127.0.0.1:" + hz.get(1));
+      SurgeConfig.Cluster clusterA = new SurgeConfig.Cluster(true, listed, "127.0.0.1", hz.get(0), SurgeConfig.Cluster.TCP,
+          FAILURE_TIMEOUT_S, MERGE_DELAY_S, SurgeConfig.Kubernetes.NONE);
+      vertxA = Cluster.vertx(clusterA, JOIN_AT_ONCE).await();
+      return listed;
+    });
+    String hzB = members.get(1).substring(members.get(1).lastIndexOf(':') + 1);
     a = TestNode.start(vertxA, NODE);
     onA = new Client(vertxA, a.port());
 
     Map<String, String> overridesB = new java.util.HashMap<>(NODE);
     overridesB.putAll(Map.of("cluster.enabled", "true", "cluster.port", "" + hzB,
         "cluster.members", String.join(",", members), "events.relay", "false"));
-    b = NodeProcess.start("rejoin-b", TestNode.freePort(), overridesB, JOIN_AT_ONCE);
-    onB = new Client(vertxA, b.httpPort());
-    b.awaitReady(onB, 60_000);
+    b = NodeProcess.start("rejoin-b", overridesB, JOIN_AT_ONCE);
+    onB = b.awaitReady(vertxA, 60_000);
     awaitMembers(2, 20_000);
     JsonObject author = onA.register("rej");
     token = author.getString("token");

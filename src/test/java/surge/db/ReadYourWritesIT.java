@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
 import surge.support.Eventually;
+import surge.support.Ports;
 import surge.support.TestNode;
 
 /**
@@ -165,7 +166,7 @@ class ReadYourWritesIT {
   @Test
   void withRedisUnreachableRequestsSucceedAndSignedInReadsUseThePrimary(Vertx vertx) {
     TestNode.Started noRedis = TestNode.startWithReplicas(vertx,
-        Map.of("redis.port", String.valueOf(TestNode.freePort()), "redis.timeoutMs", "100"));
+        Map.of("redis.port", String.valueOf(Ports.free()) /* nothing listens there */, "redis.timeoutMs", "100"));
     try {
       Client c = new Client(vertx, noRedis.port());
       ReplicaStats.awaitHealthy(noRedis, Duration.ofSeconds(10));

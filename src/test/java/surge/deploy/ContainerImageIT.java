@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import surge.config.ConfigTree;
 import surge.support.Client;
 import surge.support.Eventually;
+import surge.support.Ports;
 import surge.support.TestNode;
 
 /**
@@ -83,8 +84,9 @@ class ContainerImageIT {
     Files.writeString(Path.of("target", "container-image-build.log"), build.output());
     assertEquals(0, build.exitCode(), "docker/build-image failed:\n" + tail(build.output(), 40));
 
-    int port = TestNode.freePort();
-    int managementPort = TestNode.freePort();
+    // Host networking, and the image's HEALTHCHECK reads the port from the environment: both are named in advance.
+    int port = Ports.free();
+    int managementPort = Ports.free();
     try (Container container = Container.start(IMAGE, port, managementPort)) {
       Client client = new Client(vertx, port);
       container.awaitReady(client, Duration.ofSeconds(120));

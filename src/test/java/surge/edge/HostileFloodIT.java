@@ -19,10 +19,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import surge.support.Client;
 import surge.support.Eventually;
 import surge.support.NodeProcess;
-import surge.support.TestNode;
 
 /**
  * 20,000 hostile connections against a node in a process of its own (its own open-files limit, as in production):
@@ -36,12 +34,11 @@ class HostileFloodIT {
 
   @Test
   void twentyThousandHostileConnectionsLeaveOrdinaryClientsServed(Vertx vertx) throws Exception {
-    int port = TestNode.freePort();
-    NodeProcess node = NodeProcess.start("flood", port, Map.of("events.relay", "false", "log.access", "false"), Map.of());
+    NodeProcess node = NodeProcess.start("flood", Map.of("events.relay", "false", "log.access", "false"), Map.of());
     List<Process> floods = new ArrayList<>();
     try {
-      Client client = new Client(vertx, port);
-      node.awaitReady(client, 90_000);
+      node.awaitReady(vertx, 90_000);
+      int port = node.httpPort();
       long startedAt = System.currentTimeMillis();
       int baselineFiles = openFiles(node.pid());
       floods.add(flood(port, "127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5"));

@@ -50,11 +50,11 @@ class MetricsEndpointIT {
 
   @BeforeAll
   static void start(Vertx clientVertx) {
-    config = TestNode.config(TestNode.freePort(), Map.of("db.replicas", "127.0.0.1:15433"), true);
+    config = TestNode.config(0, Map.of("db.replicas", "127.0.0.1:15433"), true);
     Metrics metrics = Metrics.create(config.management());
     nodeVertx = Cluster.vertx(config.cluster(), metrics, java.util.function.UnaryOperator.identity()).await();
     node = Surge.start(nodeVertx, config, metrics).await();
-    api = new Client(clientVertx, config.http().port());
+    api = new Client(clientVertx, node.httpPort());
     management = WebClient.create(clientVertx);
     traffic();
     scrape = scrapeAfterGc();

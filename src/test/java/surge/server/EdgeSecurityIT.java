@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import surge.support.Ports;
 import surge.support.TestNode;
 
 /**
@@ -39,9 +40,12 @@ class EdgeSecurityIT {
   @BeforeAll
   static void start(Vertx vertx) {
     certificate = SelfSignedCertificate.create("localhost");
-    redirectPort = TestNode.freePort();
-    tls = TestNode.start(vertx, Map.of("tls.enabled", "true", "tls.certFile", certificate.certificatePath(),
-        "tls.keyFile", certificate.privateKeyPath(), "tls.redirectPort", Integer.toString(redirectPort)));
+    // The redirect port is named in advance (0 there means "no redirect"), so it comes from the shared allocator.
+    tls = Ports.retrying(1, ports -> {
+      redirectPort = ports.get(0);
+      return TestNode.start(vertx, Map.of("tls.enabled", "true", "tls.certFile", certificate.certificatePath(),
+          "tls.keyFile", certificate.privateKeyPath(), "tls.redirectPort", Integer.toString(redirectPort)));
+    });
     plain = TestNode.start(vertx, Map.of("http.corsOrigins", "https://app.example.com",
         "http.corsCredentials", "true", "http.maxUriBytes", "512", "http.maxHeaderBytes", "2048"));
     https = WebClient.create(vertx, new WebClientOptions().setSsl(true).setDefaultHost("localhost")
