@@ -175,7 +175,7 @@ class MetricsEndpointIT {
       assertEquals(200, api.get("/health/" + view).statusCode(), view + " to a shell on the node");
       // a reverse proxy on the same host connects from loopback too: what it forwards is not a local caller
       for (String header : List.of("X-Forwarded-For", "Forwarded", "X-Real-IP")) {
-        HttpResponse<Buffer> proxied = management.get(config.http().port(), "127.0.0.1", "/health/" + view)
+        HttpResponse<Buffer> proxied = management.get(node.httpPort(), "127.0.0.1", "/health/" + view)
             .putHeader(header, header.equals("Forwarded") ? "for=203.0.113.7" : "203.0.113.7").send().await();
         assertEquals(404, proxied.statusCode(), view + " through a proxy (" + header + ")");
       }
