@@ -1,6 +1,7 @@
 package surge.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static surge.support.ErrorShape.assertError;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -101,7 +102,7 @@ class ExternalUserClaimIT {
     String email = client.register("unverified").getString("email");
     for (Object verified : new Object[] {null, false, "true"}) {
       HttpResponse<Buffer> r = send(HttpMethod.GET, "/api/user", external("s-1", email, verified), null);
-      assertEquals(401, r.statusCode(), "email_verified " + verified);
+      assertError(r, 401, "token");
       assertEquals(error("has no verified email"), r.bodyAsJsonObject(), "email_verified " + verified);
     }
   }
@@ -125,7 +126,7 @@ class ExternalUserClaimIT {
     String email = name + "@example.com";
     String token = external("s-2", email, true);
     HttpResponse<Buffer> r = send(HttpMethod.GET, "/api/user", token, null);
-    assertEquals(401, r.statusCode());
+    assertError(r, 401, "token");
     assertEquals(error("no Surge account for this identity"), r.bodyAsJsonObject());
 
     JsonObject signUp = new JsonObject().put("username", name).put("email", email).put("password", "password-" + name);

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.db.PhysicalShard;
 import surge.support.Client;
+import surge.support.ErrorShape;
 import surge.support.Eventually;
 import surge.support.TestNode;
 
@@ -102,10 +103,8 @@ class BackpressureIT {
       long tookMs = (System.nanoTime() - started) / 1_000_000;
       for (Future<HttpResponse<Buffer>> f : burst) {
         HttpResponse<Buffer> r = f.result();
-        assertEquals(503, r.statusCode(), r.bodyAsString());
+        ErrorShape.assertError(r, 503);
         assertNotNull(r.getHeader("Retry-After"));
-        JsonObject errors = r.bodyAsJsonObject().getJsonObject("errors");
-        assertNotNull(errors, r.bodyAsString());
       }
       // Nothing waited longer than the request timeout (plus slack for a loaded machine): no unbounded queue.
       assertTrue(tookMs < 10L * REQUEST_TIMEOUT_MS + 5_000, "the burst was answered in " + tookMs + " ms");

@@ -3,6 +3,7 @@ package surge.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static surge.support.ErrorShape.assertError;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -231,10 +232,10 @@ class StreamApiIT {
   @Test
   void aStreamNeedsAValidToken() {
     HttpResponse<Buffer> missing = client.get("/api/stream");
-    assertEquals(401, missing.statusCode());
+    assertError(missing, 401, "token");
     assertEquals(new JsonObject("{\"errors\":{\"token\":[\"is missing\"]}}"), missing.bodyAsJsonObject());
     HttpResponse<Buffer> forged = client.get("/api/v1/stream", "not.a.token");
-    assertEquals(401, forged.statusCode());
+    assertError(forged, 401, "token");
     assertEquals(new JsonObject("{\"errors\":{\"token\":[\"is invalid\"]}}"), forged.bodyAsJsonObject());
   }
 

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.ErrorShape;
 import surge.support.Eventually;
 import surge.support.LiveEnvelopes;
 import surge.support.SseClient;
@@ -69,6 +70,7 @@ class StreamLimitsIT {
       try (SseClient second = SseClient.open(vertx, node.port(), token)) {
         assertEquals(503, second.status());
         assertEquals("5", second.header("Retry-After"));
+        ErrorShape.assertShape(second.header("Content-Type"), second.errorBody());
         assertEquals(new JsonObject("{\"errors\":{\"stream\":[\"is unavailable, retry later\"]}}"),
             new JsonObject(second.errorBody()));
       }
