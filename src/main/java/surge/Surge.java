@@ -68,13 +68,19 @@ public final class Surge {
         .compose(services -> vertx.deployVerticle(new ReplicaMonitor(services.shards()))
             .compose(monitor -> relay(vertx, config, services)
                 .compose(relay -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
-                    .map(seeded -> new HttpInstances(vertx,
-                        () -> new HttpVerticle(config.http(), services, config.shutdown().graceMs(), config.log())))
+                    .map(seeded -> httpInstances(vertx, config, services))
                     .compose(http -> http.scaleTo(instances).map(n -> new Surge(vertx, config, services, monitor, relay, http))))))
         .compose(node -> node.startTimelines(config))
         .compose(node -> node.startManagement(config))
         .onSuccess(node -> log.info("Surge serving on {}:{} with {} HTTP verticle instance(s), profile {}",
-            config.http().host(), config.http().port(), instances, config.profile()));
+            config.http().host(), node.httpPort(), instances, config.profile()));
+  }
+
+  /** The node's HTTP verticles, all binding one port (one chosen for the node with {@code http.port=0}). */
+  private static HttpInstances httpInstances(Vertx vertx, SurgeConfig config, Services services) {
+    int bindPort = HttpVerticle.bindPort(config.http().port());
+    return new HttpInstances(vertx,
+        () -> new HttpVerticle(config.http(), bindPort, services, config.shutdown().graceMs(), config.log()));
   }
 
   /** The outbox relay (one per node), unless {@code events.relay} is off; the id is null then. */
@@ -108,6 +114,11 @@ public final class Surge {
       management = verticle;
       return this;
     });
+  }
+
+  /** Where the API listens: {@code http.port}, or the port chosen for {@code http.port=0}. */
+  public int httpPort() {
+    return http.port();
   }
 
   /** Where the management server listens; -1 without one. */

@@ -20,6 +20,7 @@ public final class HttpInstances implements HttpScaling {
   private final Supplier<HttpVerticle> factory;
   private final Deque<String> deployments = new ArrayDeque<>();
   private Future<Integer> last = Future.succeededFuture(0);
+  private volatile int port = -1;
 
   public HttpInstances(Vertx vertx, Supplier<HttpVerticle> factory) {
     this.vertx = vertx;
@@ -37,6 +38,11 @@ public final class HttpInstances implements HttpScaling {
     return last;
   }
 
+  /** The port the instances listen on (the chosen one for {@code http.port=0}); -1 before the first listens. */
+  public int port() {
+    return port;
+  }
+
   /** Undeploys every instance (the node's stop). */
   public Future<Integer> stopAll() {
     return scaleTo(0);
@@ -52,7 +58,9 @@ public final class HttpInstances implements HttpScaling {
   private Future<Void> deploy(int count) {
     List<Future<String>> started = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      started.add(vertx.deployVerticle(factory.get()).onSuccess(id -> {
+      HttpVerticle verticle = factory.get();
+      started.add(vertx.deployVerticle(verticle).onSuccess(id -> {
+        port = verticle.port();
         synchronized (this) {
           deployments.addLast(id);
         }

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import surge.config.SurgeConfig;
 import surge.edge.ConnectionTracker;
 import surge.observability.LogConfig;
@@ -19,7 +20,10 @@ import surge.web.Errors;
  * ({@link StreamHub}: the connections, a replay ring and a heartbeat timer, all on this loop).
  */
 public final class HttpVerticle extends VerticleBase {
+  /** Hands each node running on {@code http.port=0} its own key for a shared random port (see {@link #bindPort}). */
+  private static final AtomicInteger RANDOM_PORT_KEYS = new AtomicInteger();
   private final SurgeConfig.Http http;
+  private final int bindPort;
   private final Services services;
   private final int graceMs;
   private final LogConfig log;
@@ -30,20 +34,36 @@ public final class HttpVerticle extends VerticleBase {
   private ConnectionTracker connections;
 
   /**
+   * @param bindPort what its server binds: {@link #bindPort} of {@code http.port}, the same for every instance of a node
    * @param graceMs how long {@link #stop} lets requests in flight finish ({@code shutdown.graceMs})
    * @param log request ids and the access log ({@code log.*})
    */
-  public HttpVerticle(SurgeConfig.Http http, Services services, int graceMs, LogConfig log) {
+  public HttpVerticle(SurgeConfig.Http http, int bindPort, Services services, int graceMs, LogConfig log) {
     this.http = http;
+    this.bindPort = bindPort;
     this.services = services;
     this.graceMs = graceMs;
     this.log = log;
   }
 
+  /**
+   * The port a node's HTTP verticles bind for {@code http.port}. Port 0 (any free port, as tests ask for) would give each
+   * instance a port of its own; Vert.x shares one random port among the servers that bind the same negative number, so
+   * a node on port 0 binds a negative number no other node of this JVM uses, and its instances share one port.
+   */
+  public static int bindPort(int configured) {
+    return configured != 0 ? configured : -RANDOM_PORT_KEYS.incrementAndGet();
+  }
+
+  /** The port this instance listens on (the chosen one for {@code http.port=0}); -1 before it listens. */
+  public int port() {
+    return server == null ? -1 : server.actualPort();
+  }
+
   @Override
   public Future<?> start() {
     hub = new StreamHub(vertx, services.streams(), services.membership());
-    server = vertx.createHttpServer(Edge.serverOptions(http, services.edge().limits()));
+    server = vertx.createHttpServer(Edge.serverOptions(http, services.edge().limits()).setPort(bindPort));
     Router router = Api.router(vertx, http, services, hub);
     RequestLog.install(vertx, router, log); // request ids and the access log, ahead of every route
     router.route().order(Integer.MIN_VALUE).handler(this::closeWhenStopping);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static surge.support.ErrorShape.assertOnlyError;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -49,16 +50,6 @@ class ArticlesApiIT extends WithNode {
 
   static JsonObject update(JsonObject fields) {
     return new JsonObject().put("article", fields);
-  }
-
-  /** Asserts the status and the RealWorld error shape with exactly {@code key}. */
-  static JsonArray assertError(HttpResponse<Buffer> r, int status, String key) {
-    assertEquals(status, r.statusCode(), r.bodyAsString());
-    JsonObject errors = r.bodyAsJsonObject().getJsonObject("errors");
-    assertEquals(Set.of(key), errors.fieldNames(), r.bodyAsString());
-    JsonArray messages = errors.getJsonArray(key);
-    assertFalse(messages.isEmpty());
-    return messages;
   }
 
   @Test
@@ -130,13 +121,13 @@ class ArticlesApiIT extends WithNode {
 
   @Test
   void getUnknownSlugIs404Article() {
-    assertError(client.get("/api/articles/" + Client.unique("nope") + "-zzzzzz"), 404, "article");
-    assertError(client.get("/api/articles/no-such-thing-at-all!"), 404, "article");
+    assertOnlyError(client.get("/api/articles/" + Client.unique("nope") + "-zzzzzz"), 404, "article");
+    assertOnlyError(client.get("/api/articles/no-such-thing-at-all!"), 404, "article");
   }
 
   @Test
   void createWithoutTokenIs401() {
-    assertError(client.post("/api/articles", null, articleBody("t", "d", "b", null)), 401, "token");
+    assertOnlyError(client.post("/api/articles", null, articleBody("t", "d", "b", null)), 401, "token");
   }
 
   @Test
@@ -155,8 +146,9 @@ class ArticlesApiIT extends WithNode {
   @Test
   void createWithOnlyBodyMissingIs422Body() {
     String token = client.register("aa").getString("token");
-    JsonArray messages = assertError(client.post("/api/articles", token,
-        new JsonObject().put("article", new JsonObject().put("title", "t").put("description", "d"))), 422, "body");
+    JsonArray messages = assertOnlyError(client.post("/api/articles", token,
+        new JsonObject().put("article", new JsonObject().put("title", "t").put("description", "d"))), 422, "body")
+        .getJsonArray("body");
     assertEquals(new JsonArray().add("can't be blank"), messages);
   }
 
@@ -244,7 +236,7 @@ class ArticlesApiIT extends WithNode {
     assertEquals(200, replaced.statusCode(), replaced.bodyAsString());
     assertEquals(new JsonArray().add("p").add("q"), replaced.bodyAsJsonObject().getJsonObject("article").getJsonArray("tagList"));
 
-    assertError(client.put(path, token, update(new JsonObject().putNull("tagList"))), 422, "tagList");
+    assertOnlyError(client.put(path, token, update(new JsonObject().putNull("tagList"))), 422, "tagList");
     assertEquals(new JsonArray().add("p").add("q"),
         client.get(path).bodyAsJsonObject().getJsonObject("article").getJsonArray("tagList"));
 
@@ -268,7 +260,7 @@ class ArticlesApiIT extends WithNode {
     assertNotEquals(oldSlug, newSlug);
     assertTrue(newSlug.startsWith("brand-new-name-"), newSlug);
     assertEquals(200, client.get("/api/articles/" + newSlug).statusCode());
-    assertError(client.get("/api/articles/" + oldSlug), 404, "article");
+    assertOnlyError(client.get("/api/articles/" + oldSlug), 404, "article");
   }
 
   @Test
@@ -276,10 +268,10 @@ class ArticlesApiIT extends WithNode {
     String token = client.register("aa").getString("token");
     JsonObject created = client.article(token, Client.unique("Keep"));
     String path = "/api/articles/" + created.getString("slug");
-    assertError(client.put(path, token, update(new JsonObject().put("title", ""))), 422, "title");
-    assertError(client.put(path, token, update(new JsonObject().put("title", "   "))), 422, "title");
-    assertError(client.put(path, token, update(new JsonObject().putNull("title"))), 422, "title");
-    assertError(client.put(path, token, update(new JsonObject().put("body", ""))), 422, "body");
+    assertOnlyError(client.put(path, token, update(new JsonObject().put("title", ""))), 422, "title");
+    assertOnlyError(client.put(path, token, update(new JsonObject().put("title", "   "))), 422, "title");
+    assertOnlyError(client.put(path, token, update(new JsonObject().putNull("title"))), 422, "title");
+    assertOnlyError(client.put(path, token, update(new JsonObject().put("body", ""))), 422, "body");
     assertEquals(created, client.get(path).bodyAsJsonObject().getJsonObject("article"));
   }
 
@@ -292,10 +284,10 @@ class ArticlesApiIT extends WithNode {
     String unknown = "/api/articles/" + Client.unique("ghost") + "-zzzzzzzz";
     JsonObject change = update(new JsonObject().put("body", "hijacked"));
 
-    assertError(client.put(unknown, null, change), 401, "token");
-    assertError(client.put(path, null, change), 401, "token");
-    assertError(client.put(unknown, other, change), 404, "article");
-    assertError(client.put(path, other, change), 403, "article");
+    assertOnlyError(client.put(unknown, null, change), 401, "token");
+    assertOnlyError(client.put(path, null, change), 401, "token");
+    assertOnlyError(client.put(unknown, other, change), 404, "article");
+    assertOnlyError(client.put(path, other, change), 403, "article");
     assertEquals("body of " + title, client.get(path).bodyAsJsonObject().getJsonObject("article").getString("body"));
   }
 
@@ -306,8 +298,8 @@ class ArticlesApiIT extends WithNode {
     HttpResponse<Buffer> r = client.delete(path, token);
     assertEquals(204, r.statusCode(), r.bodyAsString());
     assertTrue(r.body() == null || r.body().length() == 0, "body: " + r.bodyAsString());
-    assertError(client.get(path), 404, "article");
-    assertError(client.delete(path, token), 404, "article");
+    assertOnlyError(client.get(path), 404, "article");
+    assertOnlyError(client.delete(path, token), 404, "article");
   }
 
   @Test
@@ -317,10 +309,10 @@ class ArticlesApiIT extends WithNode {
     String path = "/api/articles/" + client.article(owner, Client.unique("Keep Me")).getString("slug");
     String unknown = "/api/articles/" + Client.unique("ghost") + "-zzzzzzzz";
 
-    assertError(client.delete(unknown, null), 401, "token");
-    assertError(client.delete(path, null), 401, "token");
-    assertError(client.delete(unknown, other), 404, "article");
-    assertError(client.delete(path, other), 403, "article");
+    assertOnlyError(client.delete(unknown, null), 401, "token");
+    assertOnlyError(client.delete(path, null), 401, "token");
+    assertOnlyError(client.delete(unknown, other), 404, "article");
+    assertOnlyError(client.delete(path, other), 403, "article");
     assertEquals(200, client.get(path).statusCode());
   }
 
@@ -339,6 +331,6 @@ class ArticlesApiIT extends WithNode {
     assertEquals("b2", client.get("/api/articles/" + slug).bodyAsJsonObject().getJsonObject("article").getString("body"));
     HttpResponse<Buffer> deleted = client.delete("/api/v1/articles/" + slug, token);
     assertEquals(204, deleted.statusCode(), deleted.bodyAsString());
-    assertError(client.get("/api/v1/articles/" + slug), 404, "article");
+    assertOnlyError(client.get("/api/v1/articles/" + slug), 404, "article");
   }
 }

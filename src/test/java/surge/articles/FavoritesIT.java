@@ -1,13 +1,12 @@
 package surge.articles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static surge.support.ErrorShape.assertOnlyError;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import surge.support.Client;
 import surge.support.WithNode;
@@ -25,13 +24,6 @@ class FavoritesIT extends WithNode {
     HttpResponse<Buffer> r = client.delete("/api/articles/" + slug + "/favorite", token);
     assertEquals(200, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject().getJsonObject("article");
-  }
-
-  static void assertError(HttpResponse<Buffer> r, int status, String key) {
-    assertEquals(status, r.statusCode(), r.bodyAsString());
-    JsonObject errors = r.bodyAsJsonObject().getJsonObject("errors");
-    assertEquals(Set.of(key), errors.fieldNames(), r.bodyAsString());
-    assertFalse(errors.getJsonArray(key).isEmpty());
   }
 
   static String newArticle() {
@@ -111,8 +103,8 @@ class FavoritesIT extends WithNode {
   @Test
   void favoriteWithoutTokenIs401() {
     String slug = newArticle();
-    assertError(client.post("/api/articles/" + slug + "/favorite", null, null), 401, "token");
-    assertError(client.delete("/api/articles/" + slug + "/favorite", null), 401, "token");
+    assertOnlyError(client.post("/api/articles/" + slug + "/favorite", null, null), 401, "token");
+    assertOnlyError(client.delete("/api/articles/" + slug + "/favorite", null), 401, "token");
     assertEquals(0, client.get("/api/articles/" + slug).bodyAsJsonObject().getJsonObject("article").getInteger("favoritesCount"));
   }
 
@@ -120,9 +112,9 @@ class FavoritesIT extends WithNode {
   void favoriteUnknownSlugIs404Article() {
     String token = client.register("fv").getString("token");
     String unknown = "/api/articles/" + Client.unique("ghost") + "-zzzzzzzz/favorite";
-    assertError(client.post(unknown, token, null), 404, "article");
-    assertError(client.delete(unknown, token), 404, "article");
-    assertError(client.post(unknown, null, null), 401, "token");
+    assertOnlyError(client.post(unknown, token, null), 404, "article");
+    assertOnlyError(client.delete(unknown, token), 404, "article");
+    assertOnlyError(client.post(unknown, null, null), 401, "token");
   }
 
   @Test
@@ -131,7 +123,7 @@ class FavoritesIT extends WithNode {
     String slug = client.article(author, Client.unique("Brief")).getString("slug");
     assertEquals(204, client.delete("/api/articles/" + slug, author).statusCode());
     String fan = client.register("fv").getString("token");
-    assertError(client.post("/api/articles/" + slug + "/favorite", fan, null), 404, "article");
+    assertOnlyError(client.post("/api/articles/" + slug + "/favorite", fan, null), 404, "article");
   }
 
   @Test

@@ -1,13 +1,11 @@
 package surge.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static surge.support.ErrorShape.assertError;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
@@ -62,26 +60,26 @@ class AuthIT extends WithNode {
 
   @Test
   void missingAuthorizationIs401() {
-    assertTokenError(getUser(null));
+    assertError(getUser(null), 401, "token");
   }
 
   @Test
   void authorizationWithoutTokenOrWithOtherSchemeIs401() {
     JsonObject user = client.register("scheme");
-    assertTokenError(getUser("Token"));
-    assertTokenError(getUser("Token "));
-    assertTokenError(getUser("Bearer"));
-    assertTokenError(getUser(user.getString("token")));
-    assertTokenError(getUser("Basic " + Base64.getEncoder().encodeToString("a:b".getBytes(StandardCharsets.UTF_8))));
+    assertError(getUser("Token"), 401, "token");
+    assertError(getUser("Token "), 401, "token");
+    assertError(getUser("Bearer"), 401, "token");
+    assertError(getUser(user.getString("token")), 401, "token");
+    assertError(getUser("Basic " + Base64.getEncoder().encodeToString("a:b".getBytes(StandardCharsets.UTF_8))), 401, "token");
   }
 
   @Test
   void garbageTokensAre401() {
-    assertTokenError(getUser("Token garbage"));
-    assertTokenError(getUser("Token a.b.c"));
-    assertTokenError(getUser("Token ..."));
-    assertTokenError(getUser("Token " + "x".repeat(4000)));
-    assertTokenError(getUser("Bearer eyJhbGciOiJIUzI1NiJ9.%%%.@@@"));
+    assertError(getUser("Token garbage"), 401, "token");
+    assertError(getUser("Token a.b.c"), 401, "token");
+    assertError(getUser("Token ..."), 401, "token");
+    assertError(getUser("Token " + "x".repeat(4000)), 401, "token");
+    assertError(getUser("Bearer eyJhbGciOiJIUzI1NiJ9.%%%.@@@"), 401, "token");
   }
 
   @Test
@@ -99,14 +97,14 @@ class AuthIT extends WithNode {
   void expiredTokenIs401() {
     JsonObject user = client.register("expired");
     String token = nodeKey.generateToken(claims(user).put("exp", nowSeconds() - 3600), signing());
-    assertTokenError(getUser("Token " + token));
+    assertError(getUser("Token " + token), 401, "token");
   }
 
   @Test
   void tokenSignedWithAnotherKeyIs401() {
     JsonObject user = client.register("forged");
     String token = otherKey.generateToken(claims(user).put("exp", nowSeconds() + 3600), signing());
-    assertTokenError(getUser("Token " + token));
+    assertError(getUser("Token " + token), 401, "token");
   }
 
   @Test
@@ -117,16 +115,16 @@ class AuthIT extends WithNode {
     JsonObject payload = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
     payload.put("sub", subjectOf(victim.getString("token")));
     String tampered = parts[0] + "." + b64(payload.encode()) + "." + parts[2];
-    assertTokenError(getUser("Token " + tampered));
+    assertError(getUser("Token " + tampered), 401, "token");
   }
 
   @Test
   void algNoneTokenIs401() {
     JsonObject user = client.register("algnone");
     String payload = b64(claims(user).put("exp", nowSeconds() + 3600).put("iat", nowSeconds()).encode());
-    assertTokenError(getUser("Token " + b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + payload + "."));
-    assertTokenError(getUser("Token " + b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + payload));
-    assertTokenError(getUser("Token " + b64("{\"alg\":\"NONE\",\"typ\":\"JWT\"}") + "." + payload + "."));
+    assertError(getUser("Token " + b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + payload + "."), 401, "token");
+    assertError(getUser("Token " + b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + payload), 401, "token");
+    assertError(getUser("Token " + b64("{\"alg\":\"NONE\",\"typ\":\"JWT\"}") + "." + payload + "."), 401, "token");
   }
 
   @Test
@@ -134,7 +132,7 @@ class AuthIT extends WithNode {
     JsonObject user = client.register("issuer");
     String token = nodeKey.generateToken(claims(user).put("exp", nowSeconds() + 3600),
         new JWTOptions().setAlgorithm("HS256").setIssuer("not-surge"));
-    assertTokenError(getUser("Token " + token));
+    assertError(getUser("Token " + token), 401, "token");
   }
 
   @Test
@@ -143,15 +141,15 @@ class AuthIT extends WithNode {
     // large time-based numbers, so 1 names nobody.
     JsonObject target = client.register("target");
     String token = nodeKey.generateToken(new JsonObject().put("sub", "1").put("exp", nowSeconds() + 3600), signing());
-    assertTokenError(getUser("Token " + token));
-    assertTokenError(client.put("/api/user", token, new JsonObject().put("user", new JsonObject().put("bio", "x"))));
-    assertTokenError(client.post("/api/profiles/" + target.getString("username") + "/follow", token, null));
+    assertError(getUser("Token " + token), 401, "token");
+    assertError(client.put("/api/user", token, new JsonObject().put("user", new JsonObject().put("bio", "x"))), 401, "token");
+    assertError(client.post("/api/profiles/" + target.getString("username") + "/follow", token, null), 401, "token");
   }
 
   @Test
   void tokenWithNonNumericSubjectIs401() {
     String token = nodeKey.generateToken(new JsonObject().put("sub", "admin").put("exp", nowSeconds() + 3600), signing());
-    assertTokenError(getUser("Token " + token));
+    assertError(getUser("Token " + token), 401, "token");
   }
 
   @Test
@@ -159,22 +157,22 @@ class AuthIT extends WithNode {
     JsonObject user = client.register("optional");
     String profile = "/api/profiles/" + user.getString("username");
     assertEquals(200, client.get(profile).statusCode(), "anonymous access must stay allowed");
-    assertTokenError(client.get(profile, "garbage"));
+    assertError(client.get(profile, "garbage"), 401, "token");
     String expired = nodeKey.generateToken(claims(user).put("exp", nowSeconds() - 3600), signing());
-    assertTokenError(client.get(profile, expired));
+    assertError(client.get(profile, expired), 401, "token");
   }
 
   @Test
   void missingTokenIsCheckedBeforeTheProfileExists() {
     String unknown = "/api/profiles/" + Client.unique("ghost") + "/follow";
-    assertTokenError(client.post(unknown, null, null));
-    assertTokenError(client.delete(unknown, null));
-    assertTokenError(client.post(unknown, "garbage", null));
+    assertError(client.post(unknown, null, null), 401, "token");
+    assertError(client.delete(unknown, null), 401, "token");
+    assertError(client.post(unknown, "garbage", null), 401, "token");
   }
 
   @Test
   void invalidTokenIsCheckedBeforeTheProfileExistsOnOptionalRoute() {
-    assertTokenError(client.get("/api/profiles/" + Client.unique("ghost"), "garbage"));
+    assertError(client.get("/api/profiles/" + Client.unique("ghost"), "garbage"), 401, "token");
   }
 
   @Test
@@ -222,17 +220,5 @@ class AuthIT extends WithNode {
 
   private static String b64(String s) {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void assertTokenError(HttpResponse<Buffer> r) {
-    String body = r.bodyAsString();
-    assertEquals(401, r.statusCode(), body);
-    assertEquals("application/json; charset=utf-8", r.getHeader("Content-Type"));
-    JsonObject errors = new JsonObject(body).getJsonObject("errors");
-    assertNotNull(errors, body);
-    JsonArray messages = errors.getJsonArray("token");
-    assertNotNull(messages, body);
-    assertFalse(messages.isEmpty(), body);
-    assertTrue(messages.getValue(0) instanceof String, body);
   }
 }

@@ -1,6 +1,7 @@
 package surge.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static surge.support.ErrorShape.assertError;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * {@code auth.externalUserClaim=email} on a real node and PostgreSQL: an external issuer's RS256 token (its key in a
@@ -101,7 +102,7 @@ class ExternalUserClaimIT {
     String email = client.register("unverified").getString("email");
     for (Object verified : new Object[] {null, false, "true"}) {
       HttpResponse<Buffer> r = send(HttpMethod.GET, "/api/user", external("s-1", email, verified), null);
-      assertEquals(401, r.statusCode(), "email_verified " + verified);
+      assertError(r, 401, "token");
       assertEquals(error("has no verified email"), r.bodyAsJsonObject(), "email_verified " + verified);
     }
   }
@@ -125,14 +126,14 @@ class ExternalUserClaimIT {
     String email = name + "@example.com";
     String token = external("s-2", email, true);
     HttpResponse<Buffer> r = send(HttpMethod.GET, "/api/user", token, null);
-    assertEquals(401, r.statusCode());
+    assertError(r, 401, "token");
     assertEquals(error("no Surge account for this identity"), r.bodyAsJsonObject());
 
     JsonObject signUp = new JsonObject().put("username", name).put("email", email).put("password", "password-" + name);
     HttpResponse<Buffer> registered = client.post("/api/users", null, new JsonObject().put("user", signUp));
     assertEquals(201, registered.statusCode(), "no account was made for the token: " + registered.bodyAsString());
     // the refusal is remembered for a few seconds only
-    Wait.until("the new account matched", 3 * AccountCache.MISSING_TTL.toMillis(),
+    Eventually.until("the new account matched", AccountCache.MISSING_TTL.multipliedBy(3),
         () -> send(HttpMethod.GET, "/api/user", token, null).statusCode() == 200);
   }
 

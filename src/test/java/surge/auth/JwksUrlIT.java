@@ -22,6 +22,7 @@ import io.vertx.junit5.VertxExtension;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -38,8 +39,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 import surge.support.Client;
+import surge.support.Eventually;
+import surge.support.Ports;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * An external issuer's keys fetched from {@code auth.jwksUrl}: a JWK set server started by the test (RSA keys made
@@ -67,7 +69,7 @@ class JwksUrlIT {
     key1 = rsa();
     key2 = rsa();
     stranger = rsa();
-    server = JwksServer.start(vertx, TestNode.freePort());
+    server = JwksServer.start(vertx, 0);
     server.publish(jwks(key1, "k1"));
     node = TestNode.start(vertx, settings(server.port()));
     client = new Client(vertx, node.port());
@@ -122,7 +124,7 @@ class JwksUrlIT {
     String forged = token(vertx, stranger, "k-unpublished");
     server.close();
     // An unknown kid makes the node fetch again once the rate limit allows: that fetch fails.
-    Wait.until("a failed fetch while the server is down", 15_000,
+    Eventually.until("a failed fetch while the server is down", Duration.ofSeconds(15),
         () -> status(client, forged) == 401 && keySet(client).getString("lastError") != null);
     assertEquals(200, status(client, byKey2), "the last good set still verifies");
     JsonObject jwks = keySet(client);
@@ -133,7 +135,7 @@ class JwksUrlIT {
   @Test
   @Order(5)
   void aNodeWhoseFirstFetchFailedServesItsOwnTokensAndTakesExternalOnesOnceFetched(Vertx vertx) {
-    int port = TestNode.freePort(); // nothing listens there yet
+    int port = Ports.free(); // nothing listens there yet; the node is told it before the server starts there
     try (Warnings warnings = Warnings.of(JwksUrl.class)) {
       TestNode.Started late = TestNode.start(vertx, settings(port));
       JwksServer lateServer = null;
@@ -146,14 +148,14 @@ class JwksUrlIT {
         assertEquals(0, keySet(lateClient).getInteger("keys"));
         assertNotNull(keySet(lateClient).getString("lastError"));
 
-        Wait.until("a second failed fetch", 15_000, () -> status(lateClient, external) == 401
+        Eventually.until("a second failed fetch", Duration.ofSeconds(15), () -> status(lateClient, external) == 401
             && keySet(lateClient).getInteger("failures") >= 2);
         assertEquals(1, warnings.count(), "one warning per streak of failures: " + warnings.messages());
         assertFalse(warnings.messages().contains(external), "no token in the log");
 
         lateServer = JwksServer.start(vertx, port);
         lateServer.publish(jwks(key1, "k1"));
-        Wait.until("the external token accepted once the set is fetched", 15_000,
+        Eventually.until("the external token accepted once the set is fetched", Duration.ofSeconds(15),
             () -> status(lateClient, external) == 200);
         assertEquals(0, keySet(lateClient).getInteger("failures"));
       } finally {

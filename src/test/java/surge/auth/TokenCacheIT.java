@@ -10,6 +10,7 @@ import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * One verification per token on a real node: the rate limiter's check and authentication share it, returning
@@ -69,7 +70,7 @@ class TokenCacheIT {
     assertEquals(200, client.get("/api/user", shortLived).statusCode());
     assertEquals(200, client.get("/api/user", shortLived).statusCode(), "from the cache");
     // past exp and the verifier's 5 s leeway: the cache must not have kept it longer than the token allows
-    Wait.until("the token expired", 15_000, () -> System.currentTimeMillis() / 1000 > exp + 6);
+    Eventually.until("the token expired", Duration.ofSeconds(15), () -> System.currentTimeMillis() / 1000 > exp + 6);
     assertEquals(401, client.get("/api/user", shortLived).statusCode());
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import surge.support.Client;
-import surge.support.Wait;
+import surge.support.Eventually;
 
 /**
  * Anonymous {@code GET /articles?author=} pages come from the list cache, and every write that can
@@ -67,12 +68,8 @@ class AuthorListCacheIT {
   static void seen(String query, Predicate<JsonObject> fresh, String what) {
     JsonObject onWriter = page(onA, query);
     assertTrue(fresh.test(onWriter), what + " on the writing node, at once: " + onWriter.encode());
-    long start = System.nanoTime();
-    while (!fresh.test(page(onB, query))) {
-      assertTrue(System.nanoTime() - start < OTHER_NODE_BOUND_MS * 1_000_000L,
-          what + " on the other node after " + OTHER_NODE_BOUND_MS + " ms: " + page(onB, query).encode());
-      Wait.sleep(5);
-    }
+    Eventually.value(what + " on the other node", Duration.ofMillis(OTHER_NODE_BOUND_MS), Duration.ofMillis(5),
+        () -> page(onB, query), fresh);
   }
 
   @Test

@@ -1,8 +1,15 @@
 package surge.cache;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
 import surge.support.Client;
-import surge.support.Wait;
+import surge.support.Eventually;
+import surge.support.TestNode;
 
 /** Reads a node's operator views over HTTP (loopback), and starts/stops the stack's Redis. */
 final class NodeStats {
@@ -40,12 +47,22 @@ final class NodeStats {
 
   /** Waits until the node's cache is usable again (subscribed, breaker closed). */
   static void awaitCacheAvailable(Client client, long timeoutMs) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (true) {
-      JsonObject c = cache(client);
-      if (c.getBoolean("subscribed") && "available".equals(c.getString("redis"))) return;
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("cache not available after " + timeoutMs + " ms: " + c);
-      Wait.sleep(100);
+    Eventually.value("the node's cache available", Duration.ofMillis(timeoutMs), Duration.ofMillis(100), () -> cache(client),
+        c -> c.getBoolean("subscribed") && "available".equals(c.getString("redis")));
+  }
+
+  /**
+   * Waits until the node's L2 (in Redis) holds {@code key} of {@code cache} (e.g. "article" and an id): readers send L2
+   * fills without awaiting them. Looks for the key under any namespace ({@code surge:cache:<databases>:<cache>:<key>}).
+   */
+  static void awaitInL2(Vertx vertx, TestNode.Started node, String cache, String key) {
+    Redis redis = Redis.createClient(vertx, "redis://" + node.config().redis().host() + ":" + node.config().redis().port());
+    try {
+      Eventually.async("L2 holds " + cache + " " + key, Duration.ofSeconds(5),
+          () -> redis.send(Request.cmd(Command.KEYS).arg("surge:cache:*:" + cache + ":" + key)).map(Response::size),
+          found -> found > 0);
+    } finally {
+      redis.close();
     }
   }
 }

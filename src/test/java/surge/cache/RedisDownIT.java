@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /** Redis stopped mid-test: every request still succeeds quickly, the cache is bypassed, and it resumes after a restart. */
 @ExtendWith(VertxExtension.class)
@@ -74,7 +73,7 @@ class RedisDownIT {
 
     NodeStats.awaitCacheAvailable(client, 15_000);
     client.get("/api/articles/" + slug); // fills L2 (Redis came back empty) and L1
-    Wait.sleep(50);
+    NodeStats.awaitInL2(vertx, node, "article", Long.toString(surge.articles.Slugs.idOf(slug).getAsLong()));
     TestNode.Started other = TestNode.start(vertx); // a node with an empty L1 finds the article in L2
     try {
       Client onOther = new Client(vertx, other.port());

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import surge.support.Client;
-import surge.support.Wait;
+import surge.support.Eventually;
 
 /**
  * Writes invalidate what they touch and no more, on two nodes sharing Redis and the databases: a favorite or an edit
@@ -59,12 +60,8 @@ class TargetedInvalidationIT {
 
   /** Waits until B's anonymous page shows what {@code fresh} expects; fails after the bound. */
   static void onBWithin(String query, Predicate<JsonObject> fresh, String what) {
-    long start = System.nanoTime();
-    while (!fresh.test(page(onB, query, null))) {
-      assertTrue(System.nanoTime() - start < OTHER_NODE_BOUND_MS * 1_000_000L,
-          what + " on B after " + OTHER_NODE_BOUND_MS + " ms: " + page(onB, query, null).encode());
-      Wait.sleep(5);
-    }
+    Eventually.value(what + " on B", Duration.ofMillis(OTHER_NODE_BOUND_MS), Duration.ofMillis(5),
+        () -> page(onB, query, null), fresh);
   }
 
   static long listLoads(Client c) {

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.config.SurgeConfig;
 import surge.support.Client;
-import surge.support.TestNode;
-import surge.support.Wait;
+import surge.support.Eventually;
+import surge.support.Ports;
 
 /** The cache on its own against the stack's Redis: coalescing, both levels, TTL, jitter, tombstones, breaker. */
 @ExtendWith(VertxExtension.class)
@@ -42,12 +43,17 @@ class TwoLevelCacheIT {
 
   CacheRedis live(Vertx vertx) {
     CacheRedis r = redis(vertx, REDIS, 1000);
-    long deadline = System.currentTimeMillis() + 5000;
-    while (!r.available()) {
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("cache Redis not available");
-      Wait.sleep(20);
-    }
+    Eventually.until("cache Redis available", Duration.ofSeconds(5), Duration.ofMillis(20), r::available);
     return r;
+  }
+
+  /** Waits until L2 holds a value (not a tombstone) for each of {@code keys}: readers send L2 fills without awaiting them. */
+  static void awaitL2(CacheRedis redis, String name, String... keys) {
+    for (String key : keys) {
+      Eventually.async("L2 filled for " + name + ":" + key, Duration.ofSeconds(5),
+          () -> redis.send(Request.cmd(Command.GET).arg("surge:cache:test:" + name + ":" + key)).map(String::valueOf),
+          value -> !value.equals("null") && !value.startsWith(TwoLevelCache.TOMBSTONE));
+    }
   }
 
   static TwoLevelCache<JsonObject> cache(String name, CacheRedis redis, long ttlMs) {
@@ -86,7 +92,7 @@ class TwoLevelCacheIT {
     assertEquals(List.of("b", "t", "gone"), asked.get(0));
     assertEquals("b", first.get("b").getString("v"));
     assertFalse(first.containsKey("gone"), "what the loader did not find is absent");
-    Wait.sleep(50); // the L2 fills are sent, not awaited
+    awaitL2(redis, c.name(), "a", "b");
 
     // a node with an empty L1 finds a and b in L2; t stays out of L2 while its tombstone stands
     var second = other.getAll(List.of("a", "b", "t"), loader).await();
@@ -121,15 +127,16 @@ class TwoLevelCacheIT {
   @Test
   void secondInstanceReadsL2AndTtlExpires(Vertx vertx) {
     String name = Client.unique("l2");
-    TwoLevelCache<JsonObject> a = cache(name, live(vertx), 600);
     TwoLevelCache<JsonObject> b = cache(name, live(vertx), 600);
     AtomicInteger runs = new AtomicInteger();
+    CacheRedis redisA = live(vertx);
+    TwoLevelCache<JsonObject> a = cache(name, redisA, 600);
     assertEquals("a", a.get("k", false, loader(vertx, runs, "a", 0)).await().getString("v"));
-    Wait.sleep(50); // the L2 fill is not awaited by the reader
+    awaitL2(redisA, name, "k");
     assertEquals("a", b.get("k", false, loader(vertx, runs, "b", 0)).await().getString("v"));
     assertEquals(1, runs.get());
     assertEquals(1, b.l2Hits.sum());
-    Wait.sleep(900); // past 600 ms + 10 % jitter: gone from L1 and L2
+    Eventually.pause(900); // the TTL running out (600 ms + 10 % jitter) is the behaviour under test
     assertEquals("c", b.get("k", false, loader(vertx, runs, "c", 0)).await().getString("v"));
     assertEquals(2, runs.get());
   }
@@ -168,11 +175,12 @@ class TwoLevelCacheIT {
     TwoLevelCache<JsonObject> later = cache(name, live(vertx), 60_000);
     AtomicInteger runs = new AtomicInteger();
     Future<JsonObject> slow = slowReader.get("k", false, loader(vertx, runs, "before-write", 300));
-    Wait.sleep(100);
+    Eventually.until("the slow load started", Duration.ofSeconds(5), Duration.ofMillis(5), () -> runs.get() == 1);
     writer.invalidate("k", "m2").await();
     slowReader.evictLocal("k"); // the invalidation message arriving mid-load
     assertEquals("before-write", slow.await().getString("v"));
-    Wait.sleep(50);
+    // Its L2 fill must be refused; a refused SET NX leaves no trace to wait for, so give a wrong fill time to land.
+    Eventually.pause(50);
     assertEquals("after-write", later.get("k", false, loader(vertx, runs, "after-write", 0)).await().getString("v"),
         "the tombstone kept the old value out of L2");
     assertEquals("after-write", slowReader.get("k", false, loader(vertx, runs, "after-write", 0)).await().getString("v"),
@@ -197,19 +205,19 @@ class TwoLevelCacheIT {
     c.get("k", false, loader(vertx, runs, "db", 0)).await();
     c.get("k", false, loader(vertx, runs, "db", 0)).await();
     assertEquals(21, runs.get(), "the subscription is up, so L1 keeps serving");
-    Wait.sleep(1100);
-    assertTrue(r.available(), "breaker closes by itself");
-    TwoLevelCache<JsonObject> other = cache(name, live(vertx), 60_000);
+    Eventually.until("breaker closes by itself (1 s reset)", Duration.ofSeconds(5), r::available);
+    CacheRedis otherRedis = live(vertx);
+    TwoLevelCache<JsonObject> other = cache(name, otherRedis, 60_000);
     other.get("k", false, loader(vertx, runs, "db", 0)).await();
     assertEquals(22, runs.get(), "nothing reached L2 while the breaker was open");
-    Wait.sleep(50);
+    awaitL2(otherRedis, name, "k");
     cache(name, live(vertx), 60_000).get("k", false, loader(vertx, runs, "db", 0)).await();
     assertEquals(22, runs.get(), "L2 filled again");
   }
 
   @Test
   void unreachableRedisMeansTheLoaderServes(Vertx vertx) {
-    CacheRedis r = redis(vertx, new SurgeConfig.Redis("127.0.0.1", TestNode.freePort(), 200, 1), 1000);
+    CacheRedis r = redis(vertx, new SurgeConfig.Redis("127.0.0.1", Ports.free(), 200, 1), 1000);
     TwoLevelCache<JsonObject> c = cache(Client.unique("down"), r, 60_000);
     AtomicInteger runs = new AtomicInteger();
     for (int i = 0; i < 5; i++) assertEquals("db", c.get("k", i % 2 == 0, loader(vertx, runs, "db", 0)).await().getString("v"));

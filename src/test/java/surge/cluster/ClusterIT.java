@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterAll;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import surge.cache.Caches;
 import surge.support.Client;
 import surge.support.ClusterPair;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * Two clustered Vert.x instances in this JVM (two Hazelcast members on free loopback ports, each listing both),
@@ -65,12 +66,9 @@ class ClusterIT {
   @Test
   void theTwoNodesSeeEachOther() {
     assertTrue(vertxA.isClustered() && vertxB.isClustered());
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (((VertxInternal) vertxA).clusterManager().getNodes().size() < 2
-        || ((VertxInternal) vertxB).clusterManager().getNodes().size() < 2) {
-      assertTrue(System.currentTimeMillis() < deadline, "members not 2 after 10 s");
-      Wait.sleep(50);
-    }
+    Eventually.until("2 members in both views", Duration.ofSeconds(10),
+        () -> ((VertxInternal) vertxA).clusterManager().getNodes().size() >= 2
+            && ((VertxInternal) vertxB).clusterManager().getNodes().size() >= 2);
     assertEquals(2, ((VertxInternal) vertxA).clusterManager().getNodes().size());
     assertEquals(2, ((VertxInternal) vertxB).clusterManager().getNodes().size());
     assertTrue(formedMs < 20_000, "cluster formed in " + formedMs + " ms");
@@ -84,11 +82,11 @@ class ClusterIT {
     consumer.completion().await();
     // Subscriptions reach the other member's view asynchronously: publish until one arrives.
     long start = System.nanoTime();
-    while (received.isEmpty()) {
-      assertTrue(System.nanoTime() - start < 5_000_000_000L, "nothing published on A arrived on B within 5 s");
+    Eventually.until("a message published on A arrived on B", Duration.ofSeconds(5), () -> {
+      if (!received.isEmpty()) return true;
       vertxA.eventBus().publish("surge.test.cluster.ping", "hello from A");
-      Wait.sleep(50);
-    }
+      return false;
+    });
     System.out.printf("event bus A -> B: first message after %d ms%n", (System.nanoTime() - start) / 1_000_000);
     assertEquals("hello from A", received.peek());
     consumer.unregister().await();
@@ -124,10 +122,8 @@ class ClusterIT {
           new JsonObject().put("article", new JsonObject().put("description", desc)));
       assertEquals(200, put.statusCode(), put.bodyAsString());
       long start = System.nanoTime();
-      while (!desc.equals(article(onB, slug, null).getString("description"))) {
-        assertTrue(System.nanoTime() - start < 2_000_000_000L, "B's L1 still stale 2 s after the write on A #" + i);
-        Wait.sleep(2);
-      }
+      Eventually.until("B's L1 fresh within 2 s of the write on A #" + i, Duration.ofSeconds(2), Duration.ofMillis(2),
+          () -> desc.equals(article(onB, slug, null).getString("description")));
       worstMs = Math.max(worstMs, (System.nanoTime() - start) / 1_000_000);
       assertTrue(articleCache(onB).getLong("invalidations") > invalidationsBefore, "B evicted on A's message #" + i);
     }

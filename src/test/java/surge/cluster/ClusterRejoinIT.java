@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -19,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import surge.config.SurgeConfig;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.NodeProcess;
+import surge.support.Ports;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * Node A in this JVM, node B in a process of its own (so it can be paused and killed like a real node), clustered over
@@ -53,22 +55,23 @@ class ClusterRejoinIT {
 
   @BeforeAll
   static void start() {
-    int hzA = TestNode.freePort();
-    int hzB = TestNode.freePort();
-    while (hzB == hzA) hzB = TestNode.freePort();
-    List<String> members = List.of("127.0.0.1:" + hzA, "127.0.0.1:" + hzB);
-    SurgeConfig.Cluster clusterA = new SurgeConfig.Cluster(true, members, "127.0.0.1", hzA, SurgeConfig.Cluster.TCP,
-        FAILURE_TIMEOUT_S, MERGE_DELAY_S, SurgeConfig.Kubernetes.NONE);
-    vertxA = Cluster.vertx(clusterA, JOIN_AT_ONCE).await();
+    // Both members are listed before either listens (B in another process), so their ports are picked in advance.
+    List<String> members = Ports.retrying(2, hz -> {
+      List<String> listed = List.of("127.0.0.1:" + hz.get(0), "127.0.0.1:" + hz.get(1));
+      SurgeConfig.Cluster clusterA = new SurgeConfig.Cluster(true, listed, "127.0.0.1", hz.get(0), SurgeConfig.Cluster.TCP,
+          FAILURE_TIMEOUT_S, MERGE_DELAY_S, SurgeConfig.Kubernetes.NONE);
+      vertxA = Cluster.vertx(clusterA, JOIN_AT_ONCE).await();
+      return listed;
+    });
+    String hzB = members.get(1).substring(members.get(1).lastIndexOf(':') + 1);
     a = TestNode.start(vertxA, NODE);
     onA = new Client(vertxA, a.port());
 
     Map<String, String> overridesB = new java.util.HashMap<>(NODE);
     overridesB.putAll(Map.of("cluster.enabled", "true", "cluster.port", "" + hzB,
         "cluster.members", String.join(",", members), "events.relay", "false"));
-    b = NodeProcess.start("rejoin-b", TestNode.freePort(), overridesB, JOIN_AT_ONCE);
-    onB = new Client(vertxA, b.httpPort());
-    b.awaitReady(onB, 60_000);
+    b = NodeProcess.start("rejoin-b", overridesB, JOIN_AT_ONCE);
+    onB = b.awaitReady(vertxA, 60_000);
     awaitMembers(2, 20_000);
     JsonObject author = onA.register("rej");
     token = author.getString("token");
@@ -212,11 +215,12 @@ class ClusterRejoinIT {
     String title = Client.unique("retitled " + when);
     String renamed = retitle(slug, title);
     long start = System.nanoTime();
-    while (!title.equals(titleOrNull(onB, renamed))) {
-      assertTrue(System.nanoTime() - start < 5_000_000_000L, "B still serves the old title 5 s after the write on A, " + when
-          + "; registrations of " + surge.cache.Caches.ADDRESS + " in A's view: " + registrationsOnA() + ", B's view "
-          + view(onB));
-      Wait.sleep(10);
+    try {
+      Eventually.value("B serves the new title within 5 s of the write on A, " + when, Duration.ofSeconds(5),
+          Duration.ofMillis(10), () -> titleOrNull(onB, renamed), title::equals);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; registrations of " + surge.cache.Caches.ADDRESS + " in A's view: "
+          + registrationsOnA() + ", B's view " + view(onB), e);
     }
     System.out.printf("invalidation A -> B %s: fresh on B after %d ms%n", when, (System.nanoTime() - start) / 1_000_000);
     return renamed;
@@ -296,11 +300,7 @@ class ClusterRejoinIT {
   }
 
   private static void await(BooleanSupplier condition, String what, long timeoutMs) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.currentTimeMillis() < deadline, "not true after " + timeoutMs + " ms: " + what);
-      Wait.sleep(100);
-    }
+    Eventually.until(what, Duration.ofMillis(timeoutMs), Duration.ofMillis(100), condition);
   }
 
 }

@@ -1,10 +1,10 @@
 package surge.comments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static surge.support.ErrorShape.assertOnlyError;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -56,13 +56,6 @@ class CommentsApiIT {
     assertEquals(200, r.statusCode(), r.bodyAsString());
     assertEquals(Set.of("comments"), r.bodyAsJsonObject().fieldNames());
     return r.bodyAsJsonObject().getJsonArray("comments");
-  }
-
-  static void assertError(HttpResponse<Buffer> r, int status, String key) {
-    assertEquals(status, r.statusCode(), r.bodyAsString());
-    JsonObject errors = r.bodyAsJsonObject().getJsonObject("errors");
-    assertEquals(Set.of(key), errors.fieldNames(), r.bodyAsString());
-    assertFalse(errors.getJsonArray(key).isEmpty());
   }
 
   static long id(JsonObject comment) {
@@ -140,7 +133,7 @@ class CommentsApiIT {
   @Test
   void addWithoutTokenIs401() {
     String slug = client.article(client.register("cm").getString("token"), Client.unique("Anon")).getString("slug");
-    assertError(client.post("/api/articles/" + slug + "/comments", null, commentBody("hi")), 401, "token");
+    assertOnlyError(client.post("/api/articles/" + slug + "/comments", null, commentBody("hi")), 401, "token");
     assertEquals(new JsonArray(), comments(slug, null));
   }
 
@@ -148,8 +141,8 @@ class CommentsApiIT {
   void addToUnknownArticleIs404() {
     String token = client.register("cm").getString("token");
     String unknown = "/api/articles/" + Client.unique("ghost") + "-zzzzzzzz/comments";
-    assertError(client.post(unknown, token, commentBody("hi")), 404, "article");
-    assertError(client.get(unknown), 404, "article");
+    assertOnlyError(client.post(unknown, token, commentBody("hi")), 404, "article");
+    assertOnlyError(client.get(unknown), 404, "article");
   }
 
   @Test
@@ -157,9 +150,9 @@ class CommentsApiIT {
     String token = client.register("cm").getString("token");
     String slug = client.article(token, Client.unique("Blank")).getString("slug");
     String path = "/api/articles/" + slug + "/comments";
-    assertError(client.post(path, token, commentBody("")), 422, "body");
-    assertError(client.post(path, token, commentBody("   ")), 422, "body");
-    assertError(client.post(path, token, new JsonObject().put("comment", new JsonObject())), 422, "body");
+    assertOnlyError(client.post(path, token, commentBody("")), 422, "body");
+    assertOnlyError(client.post(path, token, commentBody("   ")), 422, "body");
+    assertOnlyError(client.post(path, token, new JsonObject().put("comment", new JsonObject())), 422, "body");
     assertEquals(new JsonArray(), comments(slug, null));
   }
 
@@ -175,7 +168,7 @@ class CommentsApiIT {
     JsonArray left = comments(slug, null);
     assertEquals(1, left.size());
     assertEquals(keep, id(left.getJsonObject(0)));
-    assertError(client.delete("/api/articles/" + slug + "/comments/" + drop, token), 404, "comment");
+    assertOnlyError(client.delete("/api/articles/" + slug + "/comments/" + drop, token), 404, "comment");
   }
 
   @Test
@@ -186,13 +179,13 @@ class CommentsApiIT {
     long id = id(comment(slug, owner, "mine"));
     String ghost = Client.unique("ghost") + "-zzzzzzzz";
 
-    assertError(client.delete("/api/articles/" + ghost + "/comments/" + id, null), 401, "token");
-    assertError(client.delete("/api/articles/" + slug + "/comments/" + id, null), 401, "token");
-    assertError(client.delete("/api/articles/" + ghost + "/comments/" + id, owner), 404, "article");
-    assertError(client.delete("/api/articles/" + slug + "/comments/999999999999", owner), 404, "comment");
-    assertError(client.delete("/api/articles/" + slug + "/comments/abc", owner), 404, "comment");
-    assertError(client.delete("/api/articles/" + slug + "/comments/-1", owner), 404, "comment");
-    assertError(client.delete("/api/articles/" + slug + "/comments/" + id, other), 403, "comment");
+    assertOnlyError(client.delete("/api/articles/" + ghost + "/comments/" + id, null), 401, "token");
+    assertOnlyError(client.delete("/api/articles/" + slug + "/comments/" + id, null), 401, "token");
+    assertOnlyError(client.delete("/api/articles/" + ghost + "/comments/" + id, owner), 404, "article");
+    assertOnlyError(client.delete("/api/articles/" + slug + "/comments/999999999999", owner), 404, "comment");
+    assertOnlyError(client.delete("/api/articles/" + slug + "/comments/abc", owner), 404, "comment");
+    assertOnlyError(client.delete("/api/articles/" + slug + "/comments/-1", owner), 404, "comment");
+    assertOnlyError(client.delete("/api/articles/" + slug + "/comments/" + id, other), 403, "comment");
     assertEquals(1, comments(slug, null).size());
   }
 
@@ -202,7 +195,7 @@ class CommentsApiIT {
     String slugA = client.article(token, Client.unique("A")).getString("slug");
     String slugB = client.article(token, Client.unique("B")).getString("slug");
     long onA = id(comment(slugA, token, "on a"));
-    assertError(client.delete("/api/articles/" + slugB + "/comments/" + onA, token), 404, "comment");
+    assertOnlyError(client.delete("/api/articles/" + slugB + "/comments/" + onA, token), 404, "comment");
     assertEquals(1, comments(slugA, null).size());
   }
 
@@ -212,7 +205,7 @@ class CommentsApiIT {
     String commenter = client.register("cm").getString("token");
     String slug = client.article(author, Client.unique("Owned")).getString("slug");
     long id = id(comment(slug, commenter, "theirs"));
-    assertError(client.delete("/api/articles/" + slug + "/comments/" + id, author), 403, "comment");
+    assertOnlyError(client.delete("/api/articles/" + slug + "/comments/" + id, author), 403, "comment");
     assertEquals(204, client.delete("/api/articles/" + slug + "/comments/" + id, commenter).statusCode());
   }
 
@@ -222,9 +215,9 @@ class CommentsApiIT {
     String slug = client.article(token, Client.unique("Vanish")).getString("slug");
     long id = id(comment(slug, token, "soon gone"));
     assertEquals(204, client.delete("/api/articles/" + slug, token).statusCode());
-    assertError(client.get("/api/articles/" + slug + "/comments"), 404, "article");
-    assertError(client.delete("/api/articles/" + slug + "/comments/" + id, token), 404, "article");
-    assertError(client.post("/api/articles/" + slug + "/comments", token, commentBody("late")), 404, "article");
+    assertOnlyError(client.get("/api/articles/" + slug + "/comments"), 404, "article");
+    assertOnlyError(client.delete("/api/articles/" + slug + "/comments/" + id, token), 404, "article");
+    assertOnlyError(client.post("/api/articles/" + slug + "/comments", token, commentBody("late")), 404, "article");
   }
 
   @Test

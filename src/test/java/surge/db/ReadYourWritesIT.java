@@ -16,8 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.Eventually;
+import surge.support.Ports;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * Read-your-writes through the stack's streaming replica: a client that wrote reads its write
@@ -113,7 +114,8 @@ class ReadYourWritesIT {
     // comments: signed-in article reads come from the caches, comments are read from a database each time
     for (int i = 0; i < 100; i++) {
       comments(i % 2 == 0 ? onA : onB, slug, token);
-      Wait.sleep(15);
+      // The reads are spread over the 1.5 s after the write: where they land as the write ages is what is measured.
+      Eventually.pause(15);
     }
     ReplicaStats.Snapshot onNodeA = ReplicaStats.of(a).minus(beforeA);
     ReplicaStats.Snapshot onNodeB = ReplicaStats.of(b).minus(beforeB);
@@ -164,7 +166,7 @@ class ReadYourWritesIT {
   @Test
   void withRedisUnreachableRequestsSucceedAndSignedInReadsUseThePrimary(Vertx vertx) {
     TestNode.Started noRedis = TestNode.startWithReplicas(vertx,
-        Map.of("redis.port", String.valueOf(TestNode.freePort()), "redis.timeoutMs", "100"));
+        Map.of("redis.port", String.valueOf(Ports.free()) /* nothing listens there */, "redis.timeoutMs", "100"));
     try {
       Client c = new Client(vertx, noRedis.port());
       ReplicaStats.awaitHealthy(noRedis, Duration.ofSeconds(10));
@@ -189,7 +191,8 @@ class ReadYourWritesIT {
   /** Registers a user and waits until anonymous readers (replicas) see their profile. */
   static String registeredAndVisible(Client client, String prefix) {
     String name = client.register(prefix).getString("username");
-    for (int i = 0; i < 100 && client.get("/api/profiles/" + name).statusCode() != 200; i++) Wait.sleep(20);
+    Eventually.value("the profile visible to anonymous readers", Duration.ofSeconds(5), Duration.ofMillis(20),
+        () -> client.get("/api/profiles/" + name), r -> r.statusCode() == 200);
     return name;
   }
 

@@ -1,8 +1,8 @@
 package surge.db;
 
 import java.time.Duration;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /** Reads a test node's replica counters and waits for its replicas, for the replica tests. */
 final class ReplicaStats {
@@ -47,14 +47,8 @@ final class ReplicaStats {
 
   /** Fails unless every replica of the node is in rotation within {@code timeout}. */
   static void awaitHealthy(TestNode.Started node, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!allReplicasHealthy(node)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("replicas not in rotation after " + timeout + ": "
-            + node.node().services().shards().status().encodePrettily());
-      }
-      Wait.sleep(50);
-    }
+    Eventually.value("every replica in rotation", timeout, () -> node.node().services().shards().status(),
+        status -> allReplicasHealthy(node));
   }
 
 }

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
 
 /**
@@ -367,14 +369,8 @@ class ShardEquivalenceIT {
           + Instant.ofEpochMilli(s.lastCreatedMs) + ")");
     }
     s.lastCreatedMs = Math.max(s.lastCreatedMs, ms);
-    while (System.currentTimeMillis() <= ms + 1) {
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+    Eventually.until("the clock left the creation's millisecond", Duration.ofSeconds(5), Duration.ofMillis(1),
+        () -> System.currentTimeMillis() > ms + 1);
   }
 
   /**

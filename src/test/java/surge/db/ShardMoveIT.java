@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import surge.config.ConfigException;
 import surge.config.SurgeConfig;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * bin/shard-move against a running two-shard node on surge_move_a / surge_move_b (created if
@@ -290,15 +291,8 @@ class ShardMoveIT {
 
   /** Polls until the node has reloaded the map (a few reload intervals at most). */
   private static HttpResponse<Buffer> awaitStatus(int status, java.util.function.Supplier<HttpResponse<Buffer>> request) {
-    long deadline = System.currentTimeMillis() + 50 * RELOAD_MS;
-    while (true) {
-      HttpResponse<Buffer> r = request.get();
-      if (r.statusCode() == status || System.currentTimeMillis() > deadline) {
-        assertEquals(status, r.statusCode(), r.bodyAsString());
-        return r;
-      }
-      Wait.sleep(RELOAD_MS / 2);
-    }
+    return Eventually.value("HTTP " + status + " once the node reloaded the map", Duration.ofMillis(50 * RELOAD_MS),
+        Duration.ofMillis(RELOAD_MS / 2), request, r -> r.statusCode() == status);
   }
 
   private static void writeMap(ShardMap map) {

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import surge.config.ConfigTree;
 import surge.support.Client;
+import surge.support.Eventually;
+import surge.support.Ports;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * The container image and the compose deployment (system tier).
@@ -83,8 +84,9 @@ class ContainerImageIT {
     Files.writeString(Path.of("target", "container-image-build.log"), build.output());
     assertEquals(0, build.exitCode(), "docker/build-image failed:\n" + tail(build.output(), 40));
 
-    int port = TestNode.freePort();
-    int managementPort = TestNode.freePort();
+    // Host networking, and the image's HEALTHCHECK reads the port from the environment: both are named in advance.
+    int port = Ports.free();
+    int managementPort = Ports.free();
     try (Container container = Container.start(IMAGE, port, managementPort)) {
       Client client = new Client(vertx, port);
       container.awaitReady(client, Duration.ofSeconds(120));
@@ -108,7 +110,8 @@ class ContainerImageIT {
       long graceMs = defaults.getJsonObject("shutdown").getLong("graceMs");
       long signalled = System.nanoTime();
       assertEquals(0, container.podman("kill", "--signal", "TERM", container.name()).exitCode(), "podman kill failed");
-      Wait.until("/health/ready answers 503 while draining", drainDelayMs, () -> readyStatus(client) == 503);
+      Eventually.until("/health/ready answers 503 while draining", Duration.ofMillis(drainDelayMs),
+          () -> readyStatus(client) == 503);
       int exitCode = container.awaitExit(Duration.ofMillis(drainDelayMs + graceMs));
       long tookMs = (System.nanoTime() - signalled) / 1_000_000;
       String logs = container.logs();
@@ -190,11 +193,13 @@ class ContainerImageIT {
     }
 
     void awaitReady(Client client, Duration timeout) {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (readyStatus(client) != 200) {
-        if (!running()) throw new AssertionError("container exited before it was ready:\n" + tail(logs(), 40));
-        if (System.nanoTime() > deadline) throw new AssertionError("not ready after " + timeout + ":\n" + tail(logs(), 40));
-        Wait.sleep(500);
+      try {
+        Eventually.until("the container ready", timeout, Duration.ofMillis(500), () -> {
+          if (!running()) throw new AssertionError("container exited before it was ready");
+          return readyStatus(client) == 200;
+        });
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + ":\n" + tail(logs(), 40), e);
       }
     }
 
@@ -204,10 +209,10 @@ class ContainerImageIT {
 
     /** Waits for the container to end; returns its exit code, or fails if it is still running after {@code timeout}. */
     int awaitExit(Duration timeout) {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (running()) {
-        if (System.nanoTime() > deadline) throw new AssertionError("still running " + timeout + " after SIGTERM:\n" + tail(logs(), 30));
-        Wait.sleep(200);
+      try {
+        Eventually.until("the container ended after SIGTERM", timeout, Duration.ofMillis(200), () -> !running());
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + ":\n" + tail(logs(), 30), e);
       }
       return Integer.parseInt(podman("inspect", "--format", "{{.State.ExitCode}}", name).output().strip());
     }

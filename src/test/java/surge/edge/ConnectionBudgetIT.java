@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import surge.edge.ConnectionGuard.Closing;
 import surge.edge.ConnectionGuard.Refusal;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * The connection budget against floods: a cap per client address, a node-wide cap that makes room by closing the
@@ -54,7 +55,7 @@ class ConnectionBudgetIT {
   @AfterEach
   void closeSockets() {
     Raw.closeAll(sockets);
-    Wait.until("connections released", 10_000, () -> node.node().services().edge().open() == 0
+    Eventually.until("connections released", Duration.ofSeconds(10), () -> node.node().services().edge().open() == 0
         && pressured.node().services().edge().open() == 0);
   }
 
@@ -73,7 +74,8 @@ class ConnectionBudgetIT {
     long before = guard().refused(Refusal.PER_ADDRESS);
     List<Socket> flood = new ArrayList<>();
     for (int i = 0; i < 3 * PER_ADDRESS; i++) flood.add(open(node, "127.0.0.2"));
-    Wait.until("refusals counted", 5_000, () -> guard().refused(Refusal.PER_ADDRESS) - before == 2 * PER_ADDRESS);
+    Eventually.until("refusals counted", Duration.ofSeconds(5),
+        () -> guard().refused(Refusal.PER_ADDRESS) - before == 2 * PER_ADDRESS);
     int closed = 0;
     for (Socket s : flood) if (Raw.closedNow(s)) closed++;
     assertEquals(2 * PER_ADDRESS, closed, "all but the address's share closed");
@@ -88,9 +90,10 @@ class ConnectionBudgetIT {
     List<Socket> flood = new ArrayList<>();
     for (int i = 0; i < 2 * CAP; i++) {
       flood.add(open(node, "127.0.0." + (20 + i / PER_ADDRESS)));
-      Thread.sleep(5); // accept order = age
+      Eventually.pause(5); // accept order = age: distinct ages are the behaviour under test
     }
-    Wait.until("the flood made room by eviction", 5_000, () -> guard().closed(Closing.EVICTED) - before >= CAP);
+    Eventually.until("the flood made room by eviction", Duration.ofSeconds(5),
+        () -> guard().closed(Closing.EVICTED) - before >= CAP);
     assertTrue(guard().open() <= CAP + 2, "the budget holds: " + guard().open());
     assertTrue(Raw.closedNow(flood.get(0)), "the oldest went first");
     assertFalse(Raw.closedNow(flood.get(flood.size() - 1)), "the newest stays");
@@ -120,7 +123,7 @@ class ConnectionBudgetIT {
     ConnectionGuard g = pressured.node().services().edge();
     List<Socket> few = new ArrayList<>();
     for (int i = 0; i < CAP / 4; i++) few.add(open(pressured, "127.0.0.60"));
-    Thread.sleep(2_500);
+    Eventually.pause(2_500); // idle time passing without a close is what is asserted next
     for (Socket s : few) assertFalse(Raw.closedNow(s), "below the pressure mark the usual idle bound holds");
     long before = g.closed(Closing.EVICTED);
     List<Socket> more = new ArrayList<>();

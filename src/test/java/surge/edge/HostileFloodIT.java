@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,10 +19,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.NodeProcess;
-import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * 20,000 hostile connections against a node in a process of its own (its own open-files limit, as in production):
@@ -35,12 +34,11 @@ class HostileFloodIT {
 
   @Test
   void twentyThousandHostileConnectionsLeaveOrdinaryClientsServed(Vertx vertx) throws Exception {
-    int port = TestNode.freePort();
-    NodeProcess node = NodeProcess.start("flood", port, Map.of("events.relay", "false", "log.access", "false"), Map.of());
+    NodeProcess node = NodeProcess.start("flood", Map.of("events.relay", "false", "log.access", "false"), Map.of());
     List<Process> floods = new ArrayList<>();
     try {
-      Client client = new Client(vertx, port);
-      node.awaitReady(client, 90_000);
+      node.awaitReady(vertx, 90_000);
+      int port = node.httpPort();
       long startedAt = System.currentTimeMillis();
       int baselineFiles = openFiles(node.pid());
       floods.add(flood(port, "127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5"));
@@ -56,7 +54,7 @@ class HostileFloodIT {
         JsonObject edge = edgeView(port);
         if (busiest == null || edge.getInteger("open") > busiest.getInteger("open")) busiest = edge;
         if (latencies.size() % 5 == 0) peakFiles = Math.max(peakFiles, openFiles(node.pid()));
-        Thread.sleep(100);
+        Eventually.pause(100); // paces the sampling over the flood's fixed window; nothing is awaited
       }
       for (Process p : floods) {
         assertTrue(p.waitFor(SECONDS + 30, TimeUnit.SECONDS), "flood client stopped");
@@ -73,8 +71,10 @@ class HostileFloodIT {
       assertTrue(busiest.getJsonObject("refused").getLong("per_address") > 0, busiest.encode());
       assertTrue(peakFiles < busiest.getLong("fileLimit"), "never at the open-files limit");
 
-      Wait.until("the node's connections back at their baseline", 30_000, () -> edgeView(port).getInteger("open") <= 2);
-      Wait.until("the node's descriptors back at their baseline", 30_000, () -> openFiles(node.pid()) <= baselineFiles + 10);
+      Eventually.until("the node's connections back at their baseline", Duration.ofSeconds(30),
+          () -> edgeView(port).getInteger("open") <= 2);
+      Eventually.until("the node's descriptors back at their baseline", Duration.ofSeconds(30),
+          () -> openFiles(node.pid()) <= baselineFiles + 10);
       String log = Files.readString(node.log());
       assertFalse(log.contains("Too many open files"), "no descriptor exhaustion in " + node.log());
       String during = log.lines().filter(l -> l.contains("surge.edge")).reduce("", (a, b) -> a + b + "\n");

@@ -13,14 +13,15 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * HTTP/2 abuse over TLS against a real node: a rapid-reset burst, more concurrent streams than allowed, a header list
@@ -75,7 +76,8 @@ class Http2AbuseIT {
           .add("content-length", "100");
       for (int i = 0; i < 3 * MAX_STREAMS; i++) abuser.headers(post, false);
       abuser.flush();
-      Wait.until("streams over the limit refused", 10_000, () -> abuser.resets(Http2Error.REFUSED_STREAM) >= 2 * MAX_STREAMS
+      Eventually.until("streams over the limit refused", Duration.ofSeconds(10),
+          () -> abuser.resets(Http2Error.REFUSED_STREAM) >= 2 * MAX_STREAMS
           || !abuser.open());
       assertTrue(abuser.resets(Http2Error.REFUSED_STREAM) >= 2 * MAX_STREAMS || abuser.goAway.isDone(),
           "refused: " + abuser.resets);
@@ -92,7 +94,7 @@ class Http2AbuseIT {
       for (int i = 0; i < 50; i++) bomb.add("x-bomb", value);
       abuser.headers(bomb, true);
       abuser.flush();
-      Wait.until("the bomb answered", 10_000, () -> abuser.goAway.isDone() || !abuser.resets.isEmpty()
+      Eventually.until("the bomb answered", Duration.ofSeconds(10), () -> abuser.goAway.isDone() || !abuser.resets.isEmpty()
           || !abuser.statuses.isEmpty() || !abuser.open());
       // Netty answers 431 on the stream when it could still decode the block, else GOAWAY: never the route
       System.out.println("edge: HPACK bomb answered with statuses " + abuser.statuses + ", resets " + abuser.resets

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * {@code edge.trustedProxies}: only the listed proxies may name a client in {@code ratelimit.trustedProxyHeader} (and
@@ -65,7 +66,7 @@ class TrustedProxyIT {
     try {
       for (int i = 0; i < 10; i++) held.add(Raw.connect(PROXY, node.port()));
       for (int i = 0; i < 10; i++) held.add(Raw.connect("127.0.0.4", node.port()));
-      Wait.until("connections counted", 5_000, () -> node.node().services().edge().open() >= 15);
+      Eventually.until("connections counted", Duration.ofSeconds(5), () -> node.node().services().edge().open() >= 15);
       int proxyOpen = 0;
       int otherOpen = 0;
       for (int i = 0; i < 20; i++) {

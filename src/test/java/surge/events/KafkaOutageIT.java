@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,11 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.db.PhysicalShard;
 import surge.support.Client;
-import surge.support.EventLog;
 import surge.support.EventLog.Event;
+import surge.support.EventLog;
+import surge.support.Eventually;
 import surge.support.Stack;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * Issue 5: with Kafka stopped, writes keep succeeding and their events wait in the outbox (the backlog shows them);
@@ -95,12 +96,9 @@ class KafkaOutageIT {
   }
 
   private static JsonObject awaitBreaker(java.util.function.Predicate<JsonObject> condition, String what) {
-    JsonObject[] last = new JsonObject[1];
-    Wait.until(what, 30_000, () -> {
-      last[0] = client.get("/health/events").bodyAsJsonObject().getJsonObject("kafkaBreaker");
-      return last[0] != null && condition.test(last[0]);
-    });
-    return last[0];
+    return Eventually.value(what, Duration.ofSeconds(30),
+        () -> client.get("/health/events").bodyAsJsonObject().getJsonObject("kafkaBreaker"),
+        breaker -> breaker != null && condition.test(breaker));
   }
 
   private static Set<String> outboxIds(String aggregateId) {
@@ -115,34 +113,20 @@ class KafkaOutageIT {
   }
 
   private static void awaitBacklogAtLeast(int rows) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (true) {
-      JsonObject status = client.get("/health/events").bodyAsJsonObject();
-      long backlog = status.getJsonArray("shards").stream()
-          .mapToLong(s -> ((JsonObject) s).getLong("backlogRows")).max().orElse(-1);
-      if (backlog >= rows) return;
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("backlog never reached " + rows + ": " + status);
-      Wait.sleep(100);
-    }
+    Eventually.value("a backlog of " + rows + " rows", Duration.ofSeconds(10), Duration.ofMillis(100),
+        () -> client.get("/health/events").bodyAsJsonObject(), status -> status.getJsonArray("shards").stream()
+            .mapToLong(s -> ((JsonObject) s).getLong("backlogRows")).max().orElse(-1) >= rows);
   }
 
   private static void awaitRelayFailure() {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (true) {
-      JsonObject status = client.get("/health/events").bodyAsJsonObject();
-      long failures = status.getJsonArray("shards").stream().mapToLong(s -> ((JsonObject) s).getLong("failures")).sum();
-      if (failures > 0) return;
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("no send failed while Kafka was down: " + status);
-      Wait.sleep(200);
-    }
+    Eventually.value("a send failed while Kafka was down", Duration.ofSeconds(60), Duration.ofMillis(200),
+        () -> client.get("/health/events").bodyAsJsonObject(),
+        status -> status.getJsonArray("shards").stream().mapToLong(s -> ((JsonObject) s).getLong("failures")).sum() > 0);
   }
 
   private static void awaitOutboxEmpty(String aggregateId) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!outboxIds(aggregateId).isEmpty()) {
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("published rows were not deleted");
-      Wait.sleep(100);
-    }
+    Eventually.value("published rows deleted", Duration.ofSeconds(10), Duration.ofMillis(100),
+        () -> outboxIds(aggregateId), Set::isEmpty);
   }
 
 }

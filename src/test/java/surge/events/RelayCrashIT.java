@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.db.PhysicalShard;
 import surge.support.Client;
-import surge.support.EventLog;
 import surge.support.EventLog.Event;
+import surge.support.EventLog;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * Issue 5: a relay that dies after Kafka acknowledged an event but before it deleted the row loses nothing: the next
@@ -52,11 +53,8 @@ class RelayCrashIT {
   /** The test's premise: its relay, not one of an earlier test's node still letting go, is active on every shard. */
   private static void awaitActiveEverywhere(RelayStats stats) {
     List<String> shards = node.node().services().shards().all().stream().map(PhysicalShard::name).toList();
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (!shards.stream().allMatch(name -> stats.shard(name).active())) {
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("the test's relay never became active: " + stats.status(shards));
-      Wait.sleep(100);
-    }
+    Eventually.value("the test's relay active on every shard", Duration.ofSeconds(60), Duration.ofMillis(100),
+        () -> stats.status(shards), status -> shards.stream().allMatch(name -> stats.shard(name).active()));
   }
 
   @AfterAll
@@ -81,19 +79,16 @@ class RelayCrashIT {
     assertEquals(2, events.size(), "published once before the crash, once after: " + events);
     assertEquals(events.get(0).id(), events.get(1).id(), "the same event, the same id");
     assertEquals("surge.user.registered", events.get(1).type());
-    assertEquals(0L, outboxRows(Long.parseLong(userId)), "the row is deleted once the new active relay published it");
+    Eventually.value("the row deleted once the new active relay published it", Duration.ofSeconds(10),
+        Duration.ofMillis(100), () -> outboxRows(Long.parseLong(userId)), rows -> rows == 0);
   }
 
   private static long outboxRows(long aggregateId) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (true) {
-      long rows = 0;
-      for (PhysicalShard shard : node.node().services().shards().all()) {
-        rows += shard.primary().preparedQuery("SELECT count(*) FROM outbox WHERE aggregate_id = $1")
-            .execute(Tuple.of(aggregateId)).await().iterator().next().getLong(0);
-      }
-      if (rows == 0 || System.currentTimeMillis() > deadline) return rows;
-      Wait.sleep(100);
+    long rows = 0;
+    for (PhysicalShard shard : node.node().services().shards().all()) {
+      rows += shard.primary().preparedQuery("SELECT count(*) FROM outbox WHERE aggregate_id = $1")
+          .execute(Tuple.of(aggregateId)).await().iterator().next().getLong(0);
     }
+    return rows;
   }
 }

@@ -101,10 +101,10 @@ class GraphqlLimitsIT {
 
   @Test
   void introspectionIsOffByDefaultInProd() {
-    var prod = TestNode.config(TestNode.freePort(), Map.of("profile", "prod", "auth.jwtSecret", "x".repeat(40)));
+    var prod = TestNode.config(0, Map.of("profile", "prod", "auth.jwtSecret", "x".repeat(40)));
     assertEquals("auto", prod.graphql().introspection());
     assertFalse(prod.graphql().introspectionOn(prod.production()));
-    var dev = TestNode.config(TestNode.freePort(), Map.of());
+    var dev = TestNode.config(0, Map.of());
     assertTrue(dev.graphql().introspectionOn(dev.production()));
   }
 

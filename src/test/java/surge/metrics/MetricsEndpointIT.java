@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,8 @@ import surge.Surge;
 import surge.cluster.Cluster;
 import surge.config.SurgeConfig;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * A node built as {@code Main} builds one (Vert.x with Micrometer metrics, one registry), scraped after some API
@@ -49,11 +50,11 @@ class MetricsEndpointIT {
 
   @BeforeAll
   static void start(Vertx clientVertx) {
-    config = TestNode.config(TestNode.freePort(), Map.of("db.replicas", "127.0.0.1:15433"), true);
+    config = TestNode.config(0, Map.of("db.replicas", "127.0.0.1:15433"), true);
     Metrics metrics = Metrics.create(config.management());
     nodeVertx = Cluster.vertx(config.cluster(), metrics, java.util.function.UnaryOperator.identity()).await();
     node = Surge.start(nodeVertx, config, metrics).await();
-    api = new Client(clientVertx, config.http().port());
+    api = new Client(clientVertx, node.httpPort());
     management = WebClient.create(clientVertx);
     traffic();
     scrape = scrapeAfterGc();
@@ -62,13 +63,8 @@ class MetricsEndpointIT {
   /** {@code jvm_gc_pause_seconds} exists from the first collection on: make sure there was one since the node started. */
   private static String scrapeAfterGc() {
     System.gc();
-    long deadline = System.currentTimeMillis() + 10_000;
-    String text = scrape();
-    while (!text.contains("jvm_gc_pause_seconds_count") && System.currentTimeMillis() < deadline) {
-      Wait.sleep(100);
-      text = scrape();
-    }
-    return text;
+    return Eventually.value("a GC pause in the scrape", Duration.ofSeconds(10), Duration.ofMillis(100),
+        MetricsEndpointIT::scrape, text -> text.contains("jvm_gc_pause_seconds_count"));
   }
 
 
@@ -181,7 +177,7 @@ class MetricsEndpointIT {
       assertEquals(200, api.get("/health/" + view).statusCode(), view + " to a shell on the node");
       // a reverse proxy on the same host connects from loopback too: what it forwards is not a local caller
       for (String header : List.of("X-Forwarded-For", "Forwarded", "X-Real-IP")) {
-        HttpResponse<Buffer> proxied = management.get(config.http().port(), "127.0.0.1", "/health/" + view)
+        HttpResponse<Buffer> proxied = management.get(node.httpPort(), "127.0.0.1", "/health/" + view)
             .putHeader(header, header.equals("Forwarded") ? "for=203.0.113.7" : "203.0.113.7").send().await();
         assertEquals(404, proxied.statusCode(), view + " through a proxy (" + header + ")");
       }

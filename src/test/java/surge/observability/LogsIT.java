@@ -19,6 +19,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.KeyValuePair;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
 import surge.support.WithNode;
 import surge.web.Errors;
@@ -222,18 +224,11 @@ class LogsIT extends WithNode {
 
   /** The access line of a request; it may be written just after the client read the response. */
   private ILoggingEvent accessLine(String requestId) {
-    long deadline = System.currentTimeMillis() + 5000;
-    while (true) {
-      var line = capture.of(RequestLog.ACCESS_LOGGER).stream()
-          .filter(e -> requestId.equals(e.getMDCPropertyMap().get(RequestContextFilter.REQUEST_ID))).findFirst();
-      if (line.isPresent()) return line.get();
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("no access line for " + requestId + " in\n" + capture.everything());
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    var line = Eventually.value("the access line for " + requestId, Duration.ofSeconds(5), Duration.ofMillis(10),
+        () -> capture.of(RequestLog.ACCESS_LOGGER).stream()
+            .filter(e -> requestId.equals(e.getMDCPropertyMap().get(RequestContextFilter.REQUEST_ID))).findFirst(),
+        java.util.Optional::isPresent);
+    return line.orElseThrow();
   }
 
   private static Map<String, Object> fields(ILoggingEvent e) {

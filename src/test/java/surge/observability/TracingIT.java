@@ -18,12 +18,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
 
 /** OpenTelemetry on a real node: a traced request continues the caller's trace, with SQL spans under it. */
@@ -107,24 +108,16 @@ class TracingIT {
   }
 
   private static SpanData awaitSpan(java.util.function.Predicate<SpanData> match, long waitMs) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + waitMs;
-    while (System.currentTimeMillis() < deadline) {
-      for (SpanData s : spans.getFinishedSpanItems()) if (match.test(s)) return s;
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no such span among " + spans.getFinishedSpanItems().stream()
-        .map(s -> s.getKind() + " " + s.getName() + " " + s.getTraceId() + " " + s.getAttributes()).collect(Collectors.joining("\n")));
+    // what was last seen, should none match: every finished span
+    List<SpanData> finished = Eventually.value("a matching span", Duration.ofMillis(waitMs), Duration.ofMillis(10),
+        () -> List.copyOf(spans.getFinishedSpanItems()), all -> all.stream().anyMatch(match));
+    return finished.stream().filter(match).findFirst().orElseThrow();
   }
 
   private static ILoggingEvent awaitAccessLine(LogCapture capture, String requestId) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 5000;
-    while (System.currentTimeMillis() < deadline) {
-      List<ILoggingEvent> lines = capture.of(RequestLog.ACCESS_LOGGER);
-      for (ILoggingEvent e : lines) {
-        if (requestId.equals(e.getMDCPropertyMap().get(RequestContextFilter.REQUEST_ID))) return e;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no access line for " + requestId);
+    return Eventually.value("the access line for " + requestId, Duration.ofSeconds(5), Duration.ofMillis(10),
+        () -> capture.of(RequestLog.ACCESS_LOGGER).stream()
+            .filter(e -> requestId.equals(e.getMDCPropertyMap().get(RequestContextFilter.REQUEST_ID))).findFirst(),
+        java.util.Optional::isPresent).orElseThrow();
   }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static surge.support.ErrorShape.assertError;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
@@ -155,16 +155,5 @@ class ProfilesApiIT extends WithNode {
     JsonObject profile = r.bodyAsJsonObject().getJsonObject("profile");
     assertNotNull(profile, r.bodyAsString());
     return profile;
-  }
-
-  private static void assertError(HttpResponse<Buffer> r, int status, String field) {
-    String body = r.bodyAsString();
-    assertEquals(status, r.statusCode(), body);
-    assertEquals("application/json; charset=utf-8", r.getHeader("Content-Type"));
-    JsonObject errors = new JsonObject(body).getJsonObject("errors");
-    assertNotNull(errors, body);
-    JsonArray messages = errors.getJsonArray(field);
-    assertNotNull(messages, "no errors." + field + " in " + body);
-    assertFalse(messages.isEmpty(), body);
   }
 }

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.ErrorShape;
+import surge.support.Eventually;
 import surge.support.TestNode;
 
 /**
@@ -77,9 +79,8 @@ class RateLimitIT {
     int retry = Integer.parseInt(r.getHeader("Retry-After"));
     assertTrue(retry >= 1 && retry <= 6, "Retry-After " + retry + " (one token per 6 s)");
     assertEquals("\"reads\";r=0;t=" + retry, r.getHeader("RateLimit"));
-    assertTrue(r.getHeader("Content-Type").startsWith("application/json"));
     assertEquals("limit exceeded, retry in " + retry + " s",
-        r.bodyAsJsonObject().getJsonObject("errors").getJsonArray("rate").getString(0));
+        ErrorShape.assertError(r, 429, "rate").getJsonArray("rate").getString(0));
     // the /api/v1 alias shares the bucket
     assertEquals(429, send(HttpMethod.GET, "/api/v1/tags", ip, null, null).statusCode());
     // another principal is unaffected
@@ -105,7 +106,7 @@ class RateLimitIT {
     int burst = drain(HttpMethod.POST, "/api/articles", ip, 40);
     double burstSeconds = (System.nanoTime() - start) / 1e9;
     assertTrue(burst >= 10 && burst <= 10 + Math.ceil(burstSeconds * 5), "burst " + burst + " in " + burstSeconds + " s");
-    Thread.sleep(1000);
+    Eventually.pause(1000); // the refill over this second is what is measured
     int refilled = drain(HttpMethod.POST, "/api/articles", ip, 40);
     assertTrue(refilled >= 4 && refilled <= 6, "after 1 s at 5/s: " + refilled);
   }

@@ -10,6 +10,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import surge.support.Eventually;
 import surge.support.TestNode;
 
 /**
@@ -65,14 +67,8 @@ class RedisDownLimitIT {
     } finally {
       stack("start");
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    int admitted = 0;
-    while (System.nanoTime() < deadline) {
-      admitted = admitted("back-" + UUID.randomUUID(), 25);
-      if (admitted == 20) break;
-      Thread.sleep(200);
-    }
-    assertEquals(20, admitted, "distributed limiting resumed after the restart: " + status().encode());
+    Eventually.value("distributed limiting resumed after the restart (20 of 25 admitted)", Duration.ofSeconds(15),
+        Duration.ofMillis(200), () -> admitted("back-" + UUID.randomUUID(), 25), admitted -> admitted == 20);
     assertEquals("available", status().getString("redis"));
   }
 

@@ -11,12 +11,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import surge.support.Wait;
+import surge.support.Eventually;
 
 /** The breaker's rules, with commands that fail, succeed or never answer on demand (no dependency needed). */
 @ExtendWith(VertxExtension.class)
@@ -82,11 +83,12 @@ class BreakerTest {
     ping.down.set(true);
     failureOf(breaker.call(redis));
     assertTrue(breaker.isOpen());
-    Wait.until("the first probe after the reset timeout", 5_000, () -> ping.runs.get() >= 1);
-    Wait.until("a failed probe opens it again", 5_000, breaker::isOpen);
+    Eventually.until("the first probe after the reset timeout", Duration.ofSeconds(5), () -> ping.runs.get() >= 1);
+    Eventually.until("a failed probe opens it again", Duration.ofSeconds(5), breaker::isOpen);
     assertEquals(CircuitBreakerState.OPEN, breaker.state());
     ping.down.set(false);
-    Wait.until("a later probe succeeds and closes it", 5_000, () -> breaker.state() == CircuitBreakerState.CLOSED);
+    Eventually.until("a later probe succeeds and closes it", Duration.ofSeconds(5),
+        () -> breaker.state() == CircuitBreakerState.CLOSED);
     assertTrue(breaker.openedCount() >= 2, "opened, then re-opened by the failed probe");
     int before = redis.runs.get();
     redis.down.set(false);
@@ -102,7 +104,8 @@ class BreakerTest {
     breaker.onChange(seen::add);
     kafka.down.set(true);
     failureOf(breaker.call(kafka));
-    Wait.until("half-open after the reset timeout", 5_000, () -> breaker.state() == CircuitBreakerState.HALF_OPEN);
+    Eventually.until("half-open after the reset timeout", Duration.ofSeconds(5),
+        () -> breaker.state() == CircuitBreakerState.HALF_OPEN);
     kafka.down.set(false);
     assertEquals("ok", breaker.call(kafka).await(), "the first call when half-open is the probe");
     assertEquals(java.util.List.of(CircuitBreakerState.OPEN, CircuitBreakerState.HALF_OPEN, CircuitBreakerState.CLOSED),

@@ -13,6 +13,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.SqlConnection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.db.PhysicalShard;
 import surge.support.Client;
+import surge.support.ErrorShape;
+import surge.support.Eventually;
 import surge.support.TestNode;
 
 /**
@@ -100,10 +103,8 @@ class BackpressureIT {
       long tookMs = (System.nanoTime() - started) / 1_000_000;
       for (Future<HttpResponse<Buffer>> f : burst) {
         HttpResponse<Buffer> r = f.result();
-        assertEquals(503, r.statusCode(), r.bodyAsString());
+        ErrorShape.assertError(r, 503);
         assertNotNull(r.getHeader("Retry-After"));
-        JsonObject errors = r.bodyAsJsonObject().getJsonObject("errors");
-        assertNotNull(errors, r.bodyAsString());
       }
       // Nothing waited longer than the request timeout (plus slack for a loaded machine): no unbounded queue.
       assertTrue(tookMs < 10L * REQUEST_TIMEOUT_MS + 5_000, "the burst was answered in " + tookMs + " ms");
@@ -111,16 +112,7 @@ class BackpressureIT {
       held.forEach(connection -> connection.close().await());
     }
     // Recovers by itself: the first requests after the release may still meet the burst's last waiters.
-    long deadline = System.currentTimeMillis() + 10_000;
-    int status;
-    while ((status = client.get("/api/articles", token).statusCode()) != 200 && System.currentTimeMillis() < deadline) {
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-    assertEquals(200, status, "recovered once connections were free");
+    Eventually.value("recovered once connections were free", Duration.ofSeconds(10), Duration.ofMillis(100),
+        () -> client.get("/api/articles", token).statusCode(), status -> status == 200);
   }
 }

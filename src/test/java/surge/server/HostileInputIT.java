@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import surge.support.Client;
+import surge.support.ErrorShape;
 import surge.support.WithNode;
 
 /**
@@ -42,54 +42,54 @@ class HostileInputIT extends WithNode {
 
   @Test
   void malformedJsonIs400() {
-    assertClientError(postUsers("{\"user\":{\"username\":"), 400, "body");
-    assertClientError(postUsers("{user: {}}"), 400, "body");
-    assertClientError(postUsers("not json at all"), 400, "body");
-    assertClientError(postUsers("{\"user\":{}}}"), 400, "body");
+    ErrorShape.assertError(postUsers("{\"user\":{\"username\":"), 400, "body");
+    ErrorShape.assertError(postUsers("{user: {}}"), 400, "body");
+    ErrorShape.assertError(postUsers("not json at all"), 400, "body");
+    ErrorShape.assertError(postUsers("{\"user\":{}}}"), 400, "body");
   }
 
   @Test
   void jsonThatIsNotAnObjectIs422OnTheWrapper() {
-    assertClientError(postUsers("[]"), 422, "user");
-    assertClientError(postUsers("[{\"user\":{}}]"), 422, "user");
-    assertClientError(postUsers("\"user\""), 422, "user");
-    assertClientError(postUsers("42"), 422, "user");
-    assertClientError(postUsers("null"), 422, "user");
+    ErrorShape.assertError(postUsers("[]"), 422, "user");
+    ErrorShape.assertError(postUsers("[{\"user\":{}}]"), 422, "user");
+    ErrorShape.assertError(postUsers("\"user\""), 422, "user");
+    ErrorShape.assertError(postUsers("42"), 422, "user");
+    ErrorShape.assertError(postUsers("null"), 422, "user");
   }
 
   @Test
   void missingOrWrongWrapperIs422OnTheWrapper() {
-    assertClientError(postUsers("{}"), 422, "user");
-    assertClientError(postUsers("{\"users\":{}}"), 422, "user");
-    assertClientError(postUsers("{\"user\":null}"), 422, "user");
-    assertClientError(postUsers("{\"user\":\"bob\"}"), 422, "user");
-    assertClientError(postUsers("{\"user\":[]}"), 422, "user");
-    assertClientError(raw(HttpMethod.POST, "/api/users/login", null, "{\"users\":{}}"), 422, "user");
+    ErrorShape.assertError(postUsers("{}"), 422, "user");
+    ErrorShape.assertError(postUsers("{\"users\":{}}"), 422, "user");
+    ErrorShape.assertError(postUsers("{\"user\":null}"), 422, "user");
+    ErrorShape.assertError(postUsers("{\"user\":\"bob\"}"), 422, "user");
+    ErrorShape.assertError(postUsers("{\"user\":[]}"), 422, "user");
+    ErrorShape.assertError(raw(HttpMethod.POST, "/api/users/login", null, "{\"users\":{}}"), 422, "user");
   }
 
   @Test
   void emptyBodyIs422OnTheWrapper() {
-    assertClientError(postUsers(""), 422, "user");
-    assertClientError(web.post("/api/users").send().await(), 422, "user");
+    ErrorShape.assertError(postUsers(""), 422, "user");
+    ErrorShape.assertError(web.post("/api/users").send().await(), 422, "user");
     JsonObject user = client.register("empty");
-    assertClientError(raw(HttpMethod.PUT, "/api/user", user.getString("token"), ""), 422, "user");
+    ErrorShape.assertError(raw(HttpMethod.PUT, "/api/user", user.getString("token"), ""), 422, "user");
   }
 
   @Test
   void wrongJsonTypesAre422OnTheField() {
-    assertClientError(postUsers("{\"user\":{\"username\":123,\"email\":\"a@example.com\",\"password\":\"password123\"}}"),
+    ErrorShape.assertError(postUsers("{\"user\":{\"username\":123,\"email\":\"a@example.com\",\"password\":\"password123\"}}"),
         422, "username");
-    assertClientError(postUsers("{\"user\":{\"username\":\"abc\",\"email\":true,\"password\":\"password123\"}}"),
+    ErrorShape.assertError(postUsers("{\"user\":{\"username\":\"abc\",\"email\":true,\"password\":\"password123\"}}"),
         422, "email");
-    assertClientError(postUsers("{\"user\":{\"username\":\"abc\",\"email\":\"a@example.com\",\"password\":{\"x\":1}}}"),
+    ErrorShape.assertError(postUsers("{\"user\":{\"username\":\"abc\",\"email\":\"a@example.com\",\"password\":{\"x\":1}}}"),
         422, "password");
-    assertClientError(postUsers("{\"user\":{\"username\":[\"a\"],\"email\":\"a@example.com\",\"password\":\"password123\"}}"),
+    ErrorShape.assertError(postUsers("{\"user\":{\"username\":[\"a\"],\"email\":\"a@example.com\",\"password\":\"password123\"}}"),
         422, "username");
-    assertClientError(raw(HttpMethod.POST, "/api/users/login", null, "{\"user\":{\"email\":1.5,\"password\":null}}"),
+    ErrorShape.assertError(raw(HttpMethod.POST, "/api/users/login", null, "{\"user\":{\"email\":1.5,\"password\":null}}"),
         422, "email");
     JsonObject user = client.register("types");
-    assertClientError(raw(HttpMethod.PUT, "/api/user", user.getString("token"), "{\"user\":{\"bio\":42}}"), 422, "bio");
-    assertClientError(raw(HttpMethod.PUT, "/api/user", user.getString("token"), "{\"user\":{\"image\":[]}}"), 422, "image");
+    ErrorShape.assertError(raw(HttpMethod.PUT, "/api/user", user.getString("token"), "{\"user\":{\"bio\":42}}"), 422, "bio");
+    ErrorShape.assertError(raw(HttpMethod.PUT, "/api/user", user.getString("token"), "{\"user\":{\"image\":[]}}"), 422, "image");
   }
 
   @Test
@@ -97,15 +97,15 @@ class HostileInputIT extends WithNode {
     String name = Client.unique("nul");
     JsonObject withNul = new JsonObject().put("user", new JsonObject()
         .put("username", name + "\u0000x").put("email", name + "@example.com").put("password", "password123"));
-    assertClientError(client.post("/api/users", null, withNul), 422, "username");
+    ErrorShape.assertError(client.post("/api/users", null, withNul), 422, "username");
 
     JsonObject user = client.register("nul");
-    assertClientError(client.post("/api/users/login", null, new JsonObject().put("user", new JsonObject()
+    ErrorShape.assertError(client.post("/api/users/login", null, new JsonObject().put("user", new JsonObject()
         .put("email", user.getString("email") + "\u0000").put("password", user.getString("password")))), 422, "email");
-    assertClientError(client.put("/api/user", user.getString("token"),
+    ErrorShape.assertError(client.put("/api/user", user.getString("token"),
         new JsonObject().put("user", new JsonObject().put("bio", "a\u0000b"))), 422, "bio");
     // the escaped form in raw JSON, too
-    assertClientError(raw(HttpMethod.PUT, "/api/user", user.getString("token"), "{\"user\":{\"image\":\"x\\u0000\"}}"),
+    ErrorShape.assertError(raw(HttpMethod.PUT, "/api/user", user.getString("token"), "{\"user\":{\"image\":\"x\\u0000\"}}"),
         422, "image");
   }
 
@@ -114,25 +114,25 @@ class HostileInputIT extends WithNode {
     Buffer body = Buffer.buffer("{\"user\":{\"username\":\"")
         .appendBytes(new byte[] {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, (byte) 0xFE})
         .appendString("\",\"email\":\"x@example.com\",\"password\":\"password123\"}}");
-    assertClientError(client.raw(HttpMethod.POST, "/api/users", null, JSON, body), 400, "body");
+    ErrorShape.assertError(client.raw(HttpMethod.POST, "/api/users", null, JSON, body), 400, "body");
 
     Buffer lone = Buffer.buffer(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80});
-    assertClientError(client.raw(HttpMethod.POST, "/api/users/login", null, JSON, lone), 400, "body");
+    ErrorShape.assertError(client.raw(HttpMethod.POST, "/api/users/login", null, JSON, lone), 400, "body");
   }
 
   @Test
   void deeplyNestedJsonIs4xx() {
     String deep = "[".repeat(100_000) + "]".repeat(100_000);
-    assertClientError(postUsers(deep), 400, "body");
+    ErrorShape.assertError(postUsers(deep), 400, "body");
     String deepObject = "{\"user\":".repeat(50_000) + "{}" + "}".repeat(50_000);
-    assertClientError(postUsers(deepObject), 400, "body");
+    ErrorShape.assertError(postUsers(deepObject), 400, "body");
   }
 
   @Test
   void hugeNumbersAndStringsAreRefusedWithout5xx() {
-    assertClientError(postUsers("{\"user\":{\"username\":" + "9".repeat(5000) + "}}"), 400, "body");
+    ErrorShape.assertError(postUsers("{\"user\":{\"username\":" + "9".repeat(5000) + "}}"), 400, "body");
     String name = Client.unique("long");
-    assertClientError(client.post("/api/users", null, new JsonObject().put("user", new JsonObject()
+    ErrorShape.assertError(client.post("/api/users", null, new JsonObject().put("user", new JsonObject()
         .put("username", name + "x".repeat(10_000)).put("email", name + "@example.com").put("password", "password123"))),
         422, "username");
   }
@@ -144,7 +144,7 @@ class HostileInputIT extends WithNode {
     HttpResponse<Buffer> r = client.post("/api/users", null, new JsonObject().put("user", new JsonObject()
         .put("username", Client.unique("big")).put("email", "big@example.com").put("password", "password123")
         .put("bio", padding)));
-    assertClientError(r, 413, "body");
+    ErrorShape.assertError(r, 413, "body");
     assertTagsStillServed();
   }
 
@@ -152,21 +152,21 @@ class HostileInputIT extends WithNode {
 
   @Test
   void absurdPagingValuesAre422() {
-    assertClientError(client.get("/api/articles?limit=-1"), 422, "limit");
-    assertClientError(client.get("/api/articles?limit=0"), 422, "limit");
-    assertClientError(client.get("/api/articles?limit=abc"), 422, "limit");
-    assertClientError(client.get("/api/articles?limit=1.5"), 422, "limit");
-    assertClientError(client.get("/api/articles?limit=99999999999999999999"), 422, "limit");
-    assertClientError(client.get("/api/articles?offset=-1"), 422, "offset");
-    assertClientError(client.get("/api/articles?offset=1000000000000000000000000000000"), 422, "offset");
-    assertClientError(client.get("/api/articles?offset=%00"), 422, "offset");
+    ErrorShape.assertError(client.get("/api/articles?limit=-1"), 422, "limit");
+    ErrorShape.assertError(client.get("/api/articles?limit=0"), 422, "limit");
+    ErrorShape.assertError(client.get("/api/articles?limit=abc"), 422, "limit");
+    ErrorShape.assertError(client.get("/api/articles?limit=1.5"), 422, "limit");
+    ErrorShape.assertError(client.get("/api/articles?limit=99999999999999999999"), 422, "limit");
+    ErrorShape.assertError(client.get("/api/articles?offset=-1"), 422, "offset");
+    ErrorShape.assertError(client.get("/api/articles?offset=1000000000000000000000000000000"), 422, "offset");
+    ErrorShape.assertError(client.get("/api/articles?offset=%00"), 422, "offset");
   }
 
   @Test
   void badlyEncodedQueryIs400() {
-    assertClientError(client.get("/api/articles?limit=%ZZ"), 400, "request");
-    assertClientError(client.get("/api/articles?tag=%ZZ"), 400, "request");
-    assertClientError(client.get("/api/articles?tag=%"), 400, "request");
+    ErrorShape.assertError(client.get("/api/articles?limit=%ZZ"), 400, "request");
+    ErrorShape.assertError(client.get("/api/articles?tag=%ZZ"), 400, "request");
+    ErrorShape.assertError(client.get("/api/articles?tag=%"), 400, "request");
   }
 
   @Test
@@ -180,54 +180,54 @@ class HostileInputIT extends WithNode {
 
   @Test
   void nulInPathParamIs4xx() {
-    assertNoServerError(client.get("/api/profiles/%00"));
-    assertNoServerError(client.get("/api/profiles/a%00b"));
+    ErrorShape.assertClientError(client.get("/api/profiles/%00"));
+    ErrorShape.assertClientError(client.get("/api/profiles/a%00b"));
     JsonObject user = client.register("pathnul");
-    assertNoServerError(client.post("/api/profiles/a%00b/follow", user.getString("token"), null));
-    assertNoServerError(client.get("/api/articles/slug%00x"));
-    assertNoServerError(client.get("/api/articles?author=%00"));
-    assertNoServerError(client.get("/api/articles?tag=a%00"));
+    ErrorShape.assertClientError(client.post("/api/profiles/a%00b/follow", user.getString("token"), null));
+    ErrorShape.assertClientError(client.get("/api/articles/slug%00x"));
+    ErrorShape.assertClientError(client.get("/api/articles?author=%00"));
+    ErrorShape.assertClientError(client.get("/api/articles?tag=a%00"));
   }
 
   @Test
   void longPathParamIs404() {
-    assertClientError(client.get("/api/profiles/" + "a".repeat(3000)), 404, "profile");
+    ErrorShape.assertError(client.get("/api/profiles/" + "a".repeat(3000)), 404, "profile");
   }
 
   @Test
   void pathLongerThanTheServerAcceptsIs414() {
-    assertClientError(client.get("/api/profiles/" + "a".repeat(20_000)), 414, "uri");
+    ErrorShape.assertError(client.get("/api/profiles/" + "a".repeat(20_000)), 414, "uri");
   }
 
   @Test
   void oversizeHeadersAre431() {
     HttpResponse<Buffer> r = web.get("/api/tags").putHeader("X-Big", "h".repeat(20_000)).send().await();
-    assertClientError(r, 431, "headers");
+    ErrorShape.assertError(r, 431, "headers");
   }
 
   @Test
   void unicodePathParamIs404() {
-    assertClientError(client.get("/api/profiles/%E2%9C%93%F0%9F%98%80"), 404, "profile");
-    assertClientError(client.get("/api/profiles/%D0%B8%D0%B2%D0%B0%D0%BD"), 404, "profile");
+    ErrorShape.assertError(client.get("/api/profiles/%E2%9C%93%F0%9F%98%80"), 404, "profile");
+    ErrorShape.assertError(client.get("/api/profiles/%D0%B8%D0%B2%D0%B0%D0%BD"), 404, "profile");
   }
 
   @Test
   void badlyEncodedPathParamIs4xx() {
-    assertNoServerError(client.get("/api/profiles/%ZZ"));
-    assertNoServerError(client.get("/api/profiles/%E2%28%A1"));
-    assertNoServerError(client.get("/api/profiles/%"));
+    ErrorShape.assertClientError(client.get("/api/profiles/%ZZ"));
+    ErrorShape.assertClientError(client.get("/api/profiles/%E2%28%A1"));
+    ErrorShape.assertClientError(client.get("/api/profiles/%"));
   }
 
   @Test
   void unknownRouteIs404Json() {
-    assertClientError(client.get("/api/nothing-here"), 404, "route");
-    assertClientError(client.get("/api/profiles"), 404, "route");
+    ErrorShape.assertError(client.get("/api/nothing-here"), 404, "route");
+    ErrorShape.assertError(client.get("/api/profiles"), 404, "route");
   }
 
   @Test
   void wrongMethodIs405Json() {
-    assertClientError(client.delete("/api/users", null), 405, "method");
-    assertClientError(client.send(HttpMethod.PATCH, "/api/user", null, new JsonObject()), 405, "method");
+    ErrorShape.assertError(client.delete("/api/users", null), 405, "method");
+    ErrorShape.assertError(client.send(HttpMethod.PATCH, "/api/user", null, new JsonObject()), 405, "method");
   }
 
   @Test
@@ -255,26 +255,5 @@ class HostileInputIT extends WithNode {
     HttpResponse<Buffer> tags = client.get("/api/tags");
     assertEquals(200, tags.statusCode(), tags.bodyAsString());
     assertNotNull(tags.bodyAsJsonObject().getJsonArray("tags"));
-  }
-
-  /** Any 4xx with a clean RealWorld error body. */
-  private static JsonObject assertNoServerError(HttpResponse<Buffer> r) {
-    String body = r.bodyAsString();
-    assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, r.statusCode() + " " + body);
-    assertEquals("application/json; charset=utf-8", r.getHeader("Content-Type"), body);
-    assertFalse(body.contains("Exception"), body);
-    assertFalse(body.contains("at surge."), body);
-    JsonObject errors = new JsonObject(body).getJsonObject("errors");
-    assertNotNull(errors, body);
-    assertFalse(errors.isEmpty(), body);
-    errors.forEach(e -> assertTrue(e.getValue() instanceof JsonArray a && !a.isEmpty(), body));
-    return errors;
-  }
-
-  /** Exactly {@code status}, with a clean RealWorld error body naming {@code field}. */
-  private static void assertClientError(HttpResponse<Buffer> r, int status, String field) {
-    JsonObject errors = assertNoServerError(r);
-    assertEquals(status, r.statusCode(), r.bodyAsString());
-    assertNotNull(errors.getJsonArray(field), "no errors." + field + " in " + r.bodyAsString());
   }
 }

@@ -1,14 +1,13 @@
 package surge.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static surge.support.ErrorShape.assertError;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -89,35 +88,35 @@ class RoutingIT extends WithNode {
 
   @Test
   void v1AnswersErrorsLikeApi() {
-    assertJsonError(client.get("/api/v1/user"), 401, "token");
-    assertJsonError(client.get("/api/v1/nothing-here"), 404, "route");
-    assertJsonError(client.delete("/api/v1/users", null), 405, "method");
-    assertJsonError(client.get("/api/v1/profiles/" + Client.unique("ghost")), 404, "profile");
+    assertError(client.get("/api/v1/user"), 401, "token");
+    assertError(client.get("/api/v1/nothing-here"), 404, "route");
+    assertError(client.delete("/api/v1/users", null), 405, "method");
+    assertError(client.get("/api/v1/profiles/" + Client.unique("ghost")), 404, "profile");
   }
 
   // ---------------------------------------------------------------- 404 / 405
 
   @Test
   void unknownRoutesAre404Json() {
-    assertJsonError(client.get("/"), 404, "route");
-    assertJsonError(client.get("/nothing"), 404, "route");
-    assertJsonError(client.get("/api"), 404, "route");
-    assertJsonError(client.get("/api/"), 404, "route");
-    assertJsonError(client.get("/api/nothing-here"), 404, "route");
-    assertJsonError(client.get("/api/v2/tags"), 404, "route");
-    assertJsonError(client.post("/api/nothing-here", null, new JsonObject()), 404, "route");
-    assertJsonError(client.get("/api/users/login/extra"), 404, "route");
+    assertError(client.get("/"), 404, "route");
+    assertError(client.get("/nothing"), 404, "route");
+    assertError(client.get("/api"), 404, "route");
+    assertError(client.get("/api/"), 404, "route");
+    assertError(client.get("/api/nothing-here"), 404, "route");
+    assertError(client.get("/api/v2/tags"), 404, "route");
+    assertError(client.post("/api/nothing-here", null, new JsonObject()), 404, "route");
+    assertError(client.get("/api/users/login/extra"), 404, "route");
   }
 
   @Test
   void wrongMethodsAre405Json() {
-    assertJsonError(client.get("/api/users"), 405, "method");
-    assertJsonError(client.delete("/api/users", null), 405, "method");
-    assertJsonError(client.get("/api/users/login"), 405, "method");
-    assertJsonError(client.delete("/api/user", null), 405, "method");
-    assertJsonError(client.post("/api/tags", null, new JsonObject()), 405, "method");
-    assertJsonError(client.send(HttpMethod.PATCH, "/api/user", null, new JsonObject()), 405, "method");
-    assertJsonError(client.put("/api/profiles/someone", null, new JsonObject()), 405, "method");
+    assertError(client.get("/api/users"), 405, "method");
+    assertError(client.delete("/api/users", null), 405, "method");
+    assertError(client.get("/api/users/login"), 405, "method");
+    assertError(client.delete("/api/user", null), 405, "method");
+    assertError(client.post("/api/tags", null, new JsonObject()), 405, "method");
+    assertError(client.send(HttpMethod.PATCH, "/api/user", null, new JsonObject()), 405, "method");
+    assertError(client.put("/api/profiles/someone", null, new JsonObject()), 405, "method");
   }
 
   // ---------------------------------------------------------------- CORS
@@ -227,17 +226,5 @@ class RoutingIT extends WithNode {
   private static Set<String> tokens(String header) {
     assertNotNull(header);
     return Arrays.stream(header.split(",")).map(s -> s.trim().toLowerCase()).collect(Collectors.toSet());
-  }
-
-  private static void assertJsonError(HttpResponse<Buffer> r, int status, String field) {
-    String body = r.bodyAsString();
-    assertEquals(status, r.statusCode(), body);
-    assertEquals(JSON_UTF8, r.getHeader("Content-Type"), body);
-    assertFalse(body.contains("Exception"), body);
-    JsonObject errors = new JsonObject(body).getJsonObject("errors");
-    assertNotNull(errors, body);
-    JsonArray messages = errors.getJsonArray(field);
-    assertNotNull(messages, "no errors." + field + " in " + body);
-    assertFalse(messages.isEmpty(), body);
   }
 }

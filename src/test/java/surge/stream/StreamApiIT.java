@@ -3,6 +3,7 @@ package surge.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static surge.support.ErrorShape.assertError;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,10 +17,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.LiveEnvelopes;
 import surge.support.SseClient;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * {@code GET /api/stream} on one node, with the test playing the relay: it publishes envelopes on the node's
@@ -83,19 +84,13 @@ class StreamApiIT {
   /** Waits until every hub of the node has taken {@code n} more events than {@code before} counted (for resumes). */
   static void awaitReceived(JsonObject before, int n) {
     long want = before.getLong("received") + (long) n * before.getInteger("hubs");
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (health().getLong("received") < want) {
-      assertTrue(System.currentTimeMillis() < deadline, "hubs did not take the events within 5 s");
-      Wait.sleep(10);
-    }
+    Eventually.value("the hubs took the events", Duration.ofSeconds(5), Duration.ofMillis(10), StreamApiIT::health,
+        h -> h.getLong("received") >= want);
   }
 
   static void awaitConnections(int n, String message) {
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (health().getInteger("connections") != n) {
-      assertTrue(System.currentTimeMillis() < deadline, message);
-      Wait.sleep(10);
-    }
+    Eventually.value(message, Duration.ofSeconds(5), Duration.ofMillis(10), StreamApiIT::health,
+        h -> h.getInteger("connections") == n);
   }
 
 
@@ -228,12 +223,8 @@ class StreamApiIT {
   void heartbeatsArriveOnAnIdleStream() {
     User b = user("ssehb");
     try (SseClient sb = stream(b)) {
-      long deadline = System.nanoTime() + 3_000_000_000L;
-      while (true) {
-        SseClient.Frame frame = sb.nextFrame(Duration.ofSeconds(3));
-        if ("hb".equals(frame.comments())) break;
-        assertTrue(System.nanoTime() < deadline, "no heartbeat within 3 s at heartbeatSeconds=1");
-      }
+      Eventually.value("a heartbeat within 3 s at heartbeatSeconds=1", Duration.ofSeconds(3), Duration.ZERO,
+          () -> sb.nextFrame(Duration.ofSeconds(3)), frame -> "hb".equals(frame.comments()));
     }
     assertTrue(health().getLong("heartbeats") > 0);
   }
@@ -241,10 +232,10 @@ class StreamApiIT {
   @Test
   void aStreamNeedsAValidToken() {
     HttpResponse<Buffer> missing = client.get("/api/stream");
-    assertEquals(401, missing.statusCode());
+    assertError(missing, 401, "token");
     assertEquals(new JsonObject("{\"errors\":{\"token\":[\"is missing\"]}}"), missing.bodyAsJsonObject());
     HttpResponse<Buffer> forged = client.get("/api/v1/stream", "not.a.token");
-    assertEquals(401, forged.statusCode());
+    assertError(forged, 401, "token");
     assertEquals(new JsonObject("{\"errors\":{\"token\":[\"is invalid\"]}}"), forged.bodyAsJsonObject());
   }
 

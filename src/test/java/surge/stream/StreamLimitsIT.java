@@ -21,10 +21,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.ErrorShape;
+import surge.support.Eventually;
 import surge.support.LiveEnvelopes;
 import surge.support.SseClient;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /** The node's stream limits: {@code stream.maxConnections} and the send-buffer bound that drops slow clients. */
 @ExtendWith(VertxExtension.class)
@@ -56,11 +57,8 @@ class StreamLimitsIT {
 
   @BeforeEach
   void noStreamOpen() {
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (health().getInteger("connections") != 0) {
-      assertTrue(System.currentTimeMillis() < deadline, "a stream of an earlier test is still counted");
-      Wait.sleep(20);
-    }
+    Eventually.value("no stream of an earlier test still counted", Duration.ofSeconds(5), Duration.ofMillis(20),
+        StreamLimitsIT::health, h -> h.getInteger("connections") == 0);
   }
 
 
@@ -72,20 +70,18 @@ class StreamLimitsIT {
       try (SseClient second = SseClient.open(vertx, node.port(), token)) {
         assertEquals(503, second.status());
         assertEquals("5", second.header("Retry-After"));
+        ErrorShape.assertShape(second.header("Content-Type"), second.errorBody());
         assertEquals(new JsonObject("{\"errors\":{\"stream\":[\"is unavailable, retry later\"]}}"),
             new JsonObject(second.errorBody()));
       }
       assertTrue(health().getLong("rejected") >= 1);
     }
     // the slot comes back when the stream closes
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (true) {
+    Eventually.value("the slot released after the stream closed", Duration.ofSeconds(5), Duration.ofMillis(20), () -> {
       try (SseClient again = SseClient.open(vertx, node.port(), token)) {
-        if (again.status() == 200) return;
+        return again.status();
       }
-      assertTrue(System.currentTimeMillis() < deadline, "slot not released after the stream closed");
-      Wait.sleep(20);
-    }
+    }, status -> status == 200);
   }
 
   @Test
@@ -106,14 +102,15 @@ class StreamLimitsIT {
       readUntilOpen(socket.getInputStream());
       // from here on the client reads nothing
       String title = "x".repeat(64 * 1024);
-      int published = 0;
-      while (health().getLong("droppedSlow") == dropped) {
-        assertTrue(published < 2_000, "still not dropped after " + published + " events of 64 KiB");
+      int[] published = {0};
+      Eventually.until("the slow client dropped", Duration.ofSeconds(60), Duration.ofMillis(20), () -> {
+        if (health().getLong("droppedSlow") != dropped) return true;
+        assertTrue(published[0] < 2_000, "still not dropped after " + published[0] + " events of 64 KiB");
         for (int i = 0; i < 10; i++) LiveEnvelopes.publish(vertx, LiveEnvelopes.articleCreated(authorId, title));
-        published += 10;
-        Wait.sleep(20);
-      }
-      System.out.printf("slow client dropped after %d events of 64 KiB (maxBufferBytes=%d)%n", published, MAX_BUFFER);
+        published[0] += 10;
+        return false;
+      });
+      System.out.printf("slow client dropped after %d events of 64 KiB (maxBufferBytes=%d)%n", published[0], MAX_BUFFER);
     }
     JsonObject h = health();
     assertEquals(dropped + 1, h.getLong("droppedSlow"));
@@ -157,13 +154,19 @@ class StreamLimitsIT {
   /** Reads the response head and the open frame, so we know the stream is live before we stop reading. */
   static void readUntilOpen(InputStream in) throws Exception {
     StringBuilder seen = new StringBuilder();
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (!seen.toString().contains(": open")) {
-      assertTrue(System.currentTimeMillis() < deadline, "stream did not open: " + seen);
-      int b = in.read();
+    Eventually.value("the stream open", Duration.ofSeconds(5), Duration.ZERO, () -> {
+      int b = read(in);
       if (b < 0) throw new AssertionError("closed before open: " + seen);
-      seen.append((char) b);
-    }
+      return seen.append((char) b).toString();
+    }, text -> text.contains(": open"));
     assertTrue(seen.toString().startsWith("HTTP/1.1 200"), seen.toString());
+  }
+
+  private static int read(InputStream in) {
+    try {
+      return in.read();
+    } catch (java.io.IOException e) {
+      throw new AssertionError("the stream failed before it opened", e);
+    }
   }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.LiveEnvelopes;
 import surge.support.SseClient;
 import surge.support.TestNode;
@@ -49,21 +50,9 @@ class StreamRelayIT {
    * letting go of a lock: wait for it.
    */
   static void awaitActiveRelayOnEveryShard() {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (true) {
-      JsonObject events = client.get("/health/events").bodyAsJsonObject();
-      boolean allHere = events.getJsonArray("shards").stream().allMatch(s -> ((JsonObject) s).getBoolean("activeHere"));
-      if (allHere) return;
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("another process holds a shard's relay lock on the test databases: " + events.encode());
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Eventually.value("this node the active relay of every shard (else another process holds a relay lock on the test"
+        + " databases)", Duration.ofSeconds(60), Duration.ofMillis(100), () -> client.get("/health/events").bodyAsJsonObject(),
+        events -> events.getJsonArray("shards").stream().allMatch(s -> ((JsonObject) s).getBoolean("activeHere")));
   }
 
   @Test

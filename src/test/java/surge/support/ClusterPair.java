@@ -29,11 +29,17 @@ public final class ClusterPair implements AutoCloseable {
 
   /** {@code hazelcast}: Hazelcast properties for both members (tests shorten its timings); {@code nodeB}: B's overrides. */
   public static ClusterPair start(Map<String, String> hazelcast, Map<String, String> nodeB) {
-    int portA = TestNode.freePort();
-    int portB = TestNode.freePort();
-    while (portB == portA) portB = TestNode.freePort();
-    List<String> members = List.of("127.0.0.1:" + portA, "127.0.0.1:" + portB);
     long t0 = System.nanoTime();
+    // Each member must be listed before either listens, so these two ports are picked in advance (see Ports).
+    List<Vertx> both = Ports.retrying(2, ports -> form(ports.get(0), ports.get(1), hazelcast));
+    long formedMs = (System.nanoTime() - t0) / 1_000_000;
+    TestNode.Started a = TestNode.start(both.get(0), Map.of());
+    TestNode.Started b = TestNode.start(both.get(1), nodeB);
+    return new ClusterPair(both.get(0), both.get(1), a, b, formedMs);
+  }
+
+  private static List<Vertx> form(int portA, int portB, Map<String, String> hazelcast) {
+    List<String> members = List.of("127.0.0.1:" + portA, "127.0.0.1:" + portB);
     Future<Vertx> fa = Cluster.vertx(new SurgeConfig.Cluster(true, members, "127.0.0.1", portA), hazelcast);
     Future<Vertx> fb = Cluster.vertx(new SurgeConfig.Cluster(true, members, "127.0.0.1", portB), hazelcast);
     try {
@@ -43,10 +49,7 @@ public final class ClusterPair implements AutoCloseable {
       if (fb.succeeded()) fb.result().close().await();
       throw e;
     }
-    long formedMs = (System.nanoTime() - t0) / 1_000_000;
-    TestNode.Started a = TestNode.start(fa.result(), Map.of());
-    TestNode.Started b = TestNode.start(fb.result(), nodeB);
-    return new ClusterPair(fa.result(), fb.result(), a, b, formedMs);
+    return List.of(fa.result(), fb.result());
   }
 
   @Override

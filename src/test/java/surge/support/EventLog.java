@@ -63,32 +63,24 @@ public final class EventLog implements AutoCloseable {
   }
 
   private List<TopicPartition> partitionsOf(String topic) {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (true) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-      if (infos != null && !infos.isEmpty()) {
-        return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-      }
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("topic " + topic + " does not exist");
-      Wait.sleep(200);
-    }
+    List<PartitionInfo> infos = Eventually.value("topic " + topic + " exists", Duration.ofSeconds(30),
+        () -> consumer.partitionsFor(topic, Duration.ofSeconds(5)), found -> found != null && !found.isEmpty());
+    return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
   }
 
   /** Polls until {@code matching} events satisfy {@code done}, or fails after {@code timeoutMs}. Returns them. */
   public List<Event> await(Predicate<Event> matching, Predicate<List<Event>> done, long timeoutMs) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (true) {
-      List<Event> seen = matching(matching);
-      if (done.test(seen)) return seen;
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("events not complete after " + timeoutMs + " ms; have " + seen.size() + ": "
-            + seen.stream().map(e -> e.type() + "/" + e.subject()).collect(Collectors.joining(", ")));
-      }
+    // Each attempt reads for up to 200 ms first, so no pause between attempts.
+    return Eventually.value("the expected events", Duration.ofMillis(timeoutMs), Duration.ZERO, () -> {
       poll(200);
-    }
+      return matching(matching);
+    }, done);
   }
 
-  /** Keeps reading for {@code ms} (to catch anything extra that was on its way). */
+  /**
+   * Keeps reading for {@code ms} (to catch anything extra that was on its way): a window of time to watch, not a wait
+   * for something to happen, so it is no {@link Eventually}.
+   */
   public void drain(long ms) {
     long deadline = System.currentTimeMillis() + ms;
     while (System.currentTimeMillis() < deadline) poll(100);

@@ -1,14 +1,19 @@
 package surge.support;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Surge node in a process of its own ({@code java -cp <the test class path> surge.Main ...}, from the repository
@@ -19,16 +24,17 @@ import java.util.concurrent.TimeUnit;
  * a test never leaves a stopped JVM behind; a shutdown hook of the test JVM does the same if the test never gets to it.
  */
 public final class NodeProcess {
+  /** The line a node logs once it serves, text or JSON: {@code Surge serving on <host>:<port> ...}. */
+  private static final Pattern SERVING = Pattern.compile("Surge serving on [^\\s:]+:(\\d+)");
   private final String name;
-  private final int httpPort;
+  private volatile int httpPort = -1;
   private final Process process;
   private final Path log;
   private final Thread hook;
   private volatile boolean paused;
 
-  private NodeProcess(String name, int httpPort, Process process, Path log) {
+  private NodeProcess(String name, Process process, Path log) {
     this.name = name;
-    this.httpPort = httpPort;
     this.process = process;
     this.log = log;
     this.hook = new Thread(this::destroy, "destroy-node-" + name);
@@ -36,10 +42,11 @@ public final class NodeProcess {
   }
 
   /**
-   * Starts a node on {@code httpPort} with the suite's overrides plus {@code overrides}; {@code systemProperties} go to
-   * its JVM ({@code -Dkey=value}, e.g. Hazelcast properties that have no Surge key). Returns at once.
+   * Starts a node on a port of its choosing ({@code http.port=0}) with the suite's overrides plus {@code overrides};
+   * {@code systemProperties} go to its JVM ({@code -Dkey=value}, e.g. Hazelcast properties that have no Surge key).
+   * Returns at once; {@link #awaitReady} learns the port from the node's log.
    */
-  public static NodeProcess start(String name, int httpPort, Map<String, String> overrides, Map<String, String> systemProperties) {
+  public static NodeProcess start(String name, Map<String, String> overrides, Map<String, String> systemProperties) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-cp", System.getProperty("java.class.path"),
         // What the jar's manifest grants Hazelcast (see pom.xml): without it Hazelcast warns and runs slower.
@@ -49,20 +56,22 @@ public final class NodeProcess {
         "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED"));
     systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("surge.Main");
-    command.addAll(TestNode.arguments(httpPort, overrides, TestNode.replicas()));
+    command.addAll(TestNode.arguments(0, overrides, TestNode.replicas()));
     Path log = Path.of("target", "node-" + name + ".log");
     try {
       Files.createDirectories(log.getParent());
       ProcessBuilder builder = new ProcessBuilder(command).directory(new File("."))
           .redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().putAll(TestNode.environment());
-      return new NodeProcess(name, httpPort, builder.start(), log);
+      return new NodeProcess(name, builder.start(), log);
     } catch (IOException e) {
       throw new IllegalStateException("could not start node " + name, e);
     }
   }
 
+  /** The port the node reported it serves on; fails before {@link #awaitReady}. */
   public int httpPort() {
+    if (httpPort < 0) throw new IllegalStateException("node " + name + " has not reported its port yet: awaitReady first");
     return httpPort;
   }
 
@@ -113,19 +122,37 @@ public final class NodeProcess {
     }
   }
 
-  /** Waits until {@code GET /health/ready} answers 200 (or fails, naming the log, if the process ends or time runs out). */
-  public void awaitReady(Client client, long timeoutMs) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (true) {
-      if (!process.isAlive()) throw new AssertionError("node " + name + " exited with " + process.exitValue() + "; see " + log);
-      try {
-        if (client.get("/health/ready").statusCode() == 200) return;
-      } catch (Exception notYet) { // connection refused comes as a checked exception through await()
-        // not listening yet
-      }
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("node " + name + " not ready after " + timeoutMs + " ms; see " + log);
-      Wait.sleep(200);
+  /**
+   * Waits until the node's log says which port it serves on, then until {@code GET /health/ready} answers 200 there (or
+   * fails, naming the log, if the process ends or time runs out). Returns a client of that port.
+   */
+  public Client awaitReady(Vertx vertx, long timeoutMs) {
+    Duration timeout = Duration.ofMillis(timeoutMs);
+    httpPort = Eventually.value("node " + name + " reporting its port (see " + log + ")", timeout, Duration.ofMillis(200),
+        this::reportedPort, port -> port > 0);
+    Client client = new Client(vertx, httpPort);
+    Eventually.until("node " + name + " ready (see " + log + ")", timeout, Duration.ofMillis(200),
+        () -> alive("ready") && client.get("/health/ready").statusCode() == 200);
+    return client;
+  }
+
+  /** The port of the node's "serving" log line; -1 before it. */
+  private int reportedPort() {
+    alive("serving");
+    try {
+      Matcher serving = SERVING.matcher(Files.readString(log));
+      return serving.find() ? Integer.parseInt(serving.group(1)) : -1;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
+
+  /** Fails at once, naming the log, if the process has ended before it got to {@code what}. */
+  private boolean alive(String what) {
+    if (!process.isAlive()) {
+      throw new AssertionError("node " + name + " exited with " + process.exitValue() + " before " + what + "; see " + log);
+    }
+    return true;
   }
 
   /** The node's own view of the cluster ({@code GET /health/cluster}). */

@@ -1,8 +1,6 @@
 package surge.support;
 
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -80,33 +78,27 @@ public final class TestNode {
     return "true".equalsIgnoreCase(System.getenv("SURGE_TEST_REPLICAS"));
   }
 
+  /** A node on a port of its own choosing ({@code http.port=0}); {@link Started#port} says which. */
   public static Started start(Vertx vertx, Map<String, String> overrides) {
-    return start(vertx, config(freePort(), overrides));
+    return start(vertx, config(0, overrides));
   }
 
   /** A node that reads from the stack's replicas ({@code db.replicas} of conf/surge.json or SURGE_DB_REPLICAS). */
   public static Started startWithReplicas(Vertx vertx, Map<String, String> overrides) {
-    return start(vertx, config(freePort(), overrides, true));
+    return start(vertx, config(0, overrides, true));
   }
 
-  private static Started start(Vertx vertx, SurgeConfig config) {
+  /** A node with {@code config} as it is (its {@code http.port} may be 0: {@link Started#port} is the bound one). */
+  public static Started start(Vertx vertx, SurgeConfig config) {
     Surge node = Surge.start(vertx, config).await();
-    return new Started(node, config.http().port(), config);
+    return new Started(node, node.httpPort(), config);
   }
 
   public static Started start(Vertx vertx) {
     return start(vertx, Map.of());
   }
 
-  public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** A running node and where it listens. */
+  /** A running node and where it listens ({@code config.http().port()} may be 0; {@code port} is the bound one). */
   public record Started(Surge node, int port, SurgeConfig config) {
     public void stop() {
       node.stop().await();

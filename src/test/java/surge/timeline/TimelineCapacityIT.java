@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
-import surge.support.Wait;
+import surge.support.Eventually;
 
 /**
  * A timeline cut at its capacity (10 here): pages within it come from it (the count from the database), pages
@@ -54,7 +55,8 @@ class TimelineCapacityIT {
     assertTrue(f.reads("fallback") > fallbacks);
 
     String newest = f.client.article(author.getString("token"), Client.unique("CapNew")).getString("slug");
-    Wait.until("fanned out", 30_000, () -> f.timeline(readerId).contains(TimelineFixture.articleId(newest)));
+    Eventually.until("fanned out", Duration.ofSeconds(30),
+        () -> f.timeline(readerId).contains(TimelineFixture.articleId(newest)));
     assertEquals(10, f.timeline(readerId).size(), "the oldest went");
     slugs.add(0, newest);
     assertEquals(slugs.subList(0, 10), f.feed(reader, 10, 0));

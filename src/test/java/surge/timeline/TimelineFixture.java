@@ -10,14 +10,15 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import surge.cache.Caches;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.TestNode;
-import surge.support.Wait;
 
 /**
  * Two nodes on the suite's databases: {@code node} serves feeds from timelines (its consumer joins the group), and
@@ -54,7 +55,7 @@ final class TimelineFixture {
   }
 
   void awaitTrusted(long timeoutMs) {
-    Wait.until("timelines trusted", timeoutMs, () -> status().getBoolean("trusted"));
+    Eventually.until("timelines trusted", Duration.ofMillis(timeoutMs), () -> status().getBoolean("trusted"));
   }
 
   long reads(String path) {

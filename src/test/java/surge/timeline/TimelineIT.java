@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
 import surge.support.EventLog;
-import surge.support.Wait;
+import surge.support.Eventually;
 
 /**
  * Issue 14 item 5: feeds from timelines fanned out through Kafka, on the real PostgreSQL, Redis and Kafka. Every feed
@@ -57,7 +58,8 @@ class TimelineIT {
 
     String fresh = f.client.article(author.getString("token"), Client.unique("After")).getString("slug");
     long freshId = TimelineFixture.articleId(fresh);
-    Wait.until("the consumer fanned the article out", 30_000, () -> f.timeline(readerId).contains(freshId));
+    Eventually.until("the consumer fanned the article out", Duration.ofSeconds(30),
+        () -> f.timeline(readerId).contains(freshId));
     long served = f.reads("timeline");
     assertEquals(List.of(fresh, older), f.feed(reader));
     assertTrue(f.reads("timeline") > served, "served from the timeline, not the query");
@@ -100,8 +102,8 @@ class TimelineIT {
 
     String starred = f.client.article(star.getString("token"), Client.unique("Star")).getString("slug");
     long starId = TimelineFixture.idOf(star);
-    Wait.until("the consumer found the author hybrid", 30_000, () -> f.hybrid(starId));
-    Wait.until("the node knows it", 5_000, () -> f.node.node().services().timelines().hybrid(starId));
+    Eventually.until("the consumer found the author hybrid", Duration.ofSeconds(30), () -> f.hybrid(starId));
+    Eventually.until("the node knows it", Duration.ofSeconds(5), () -> f.node.node().services().timelines().hybrid(starId));
     long readerId = TimelineFixture.idOf(reader);
     assertEquals(List.of(starred, plain), f.feed(reader), "the hybrid author's article is merged in");
     assertFalse(f.timeline(readerId).contains(TimelineFixture.articleId(starred)), "and was never fanned out");
@@ -136,20 +138,21 @@ class TimelineIT {
     String slug = f.client.article(author.getString("token"), Client.unique("Dup")).getString("slug");
     long id = TimelineFixture.articleId(slug);
     long readerId = TimelineFixture.idOf(reader);
-    Wait.until("fanned out", 30_000, () -> f.timeline(readerId).contains(id));
+    Eventually.until("fanned out", Duration.ofSeconds(30), () -> f.timeline(readerId).contains(id));
     EventLog.Event created = events.await(e -> e.subject().equals(Long.toString(id)) && e.type().equals("surge.article.created"),
         seen -> !seen.isEmpty(), 30_000).get(0);
 
     var r = f.client.delete("/api/articles/" + slug, author.getString("token"));
     assertEquals(204, r.statusCode(), r.bodyAsString());
-    Wait.until("the deletion left the timeline", 30_000, () -> !f.timeline(readerId).contains(id));
+    Eventually.until("the deletion left the timeline", Duration.ofSeconds(30), () -> !f.timeline(readerId).contains(id));
 
     long duplicates = f.status().getJsonObject("consumer").getLong("duplicates");
     long skipped = f.status().getJsonObject("consumer").getLong("skipped");
     // The same event again, and a copy under a new id (a replay from before the dedup window): neither brings it back.
     resend(created, created.id());
     resend(created, java.util.UUID.randomUUID().toString());
-    Wait.until("both copies were read", 30_000, () -> f.status().getJsonObject("consumer").getLong("duplicates") > duplicates
+    Eventually.until("both copies were read", Duration.ofSeconds(30),
+        () -> f.status().getJsonObject("consumer").getLong("duplicates") > duplicates
         && f.status().getJsonObject("consumer").getLong("skipped") > skipped);
     assertFalse(f.timeline(readerId).contains(id), "a re-delivered creation does not bring a deleted article back");
     assertEquals(List.of(), f.feed(reader));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -13,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
+import surge.support.Eventually;
 import surge.support.Stack;
-import surge.support.Wait;
 
 /**
  * Timelines while a dependency is away: with Kafka stopped the outbox holds the new article, timelines stop being
@@ -52,21 +53,22 @@ class TimelineOutageIT {
     f.follow(reader, author);
     String before = f.client.article(author.getString("token"), Client.unique("Before")).getString("slug");
     long readerId = TimelineFixture.idOf(reader);
-    Wait.until("fanned out", 30_000, () -> {
+    Eventually.until("fanned out", Duration.ofSeconds(30), () -> {
       f.feed(reader);
       return f.timeline(readerId).contains(TimelineFixture.articleId(before));
     });
 
     Stack.run("kafka", "stop");
     String during = f.client.article(author.getString("token"), Client.unique("During")).getString("slug");
-    Wait.until("timelines distrusted", 60_000, () -> !f.status().getBoolean("trusted"));
+    Eventually.until("timelines distrusted", Duration.ofSeconds(60), () -> !f.status().getBoolean("trusted"));
     long fallbacks = f.reads("fallback");
     assertEquals(List.of(during, before), f.feed(reader), "the query shows what the timeline lacks");
     assertTrue(f.reads("fallback") > fallbacks, "served by the fallback");
     assertTrue(!f.timeline(readerId).contains(TimelineFixture.articleId(during)), "the event is still in the outbox");
 
     Stack.run("kafka", "start");
-    Wait.until("the consumer caught up", 180_000, () -> f.timeline(readerId).contains(TimelineFixture.articleId(during)));
+    Eventually.until("the consumer caught up", Duration.ofSeconds(180),
+        () -> f.timeline(readerId).contains(TimelineFixture.articleId(during)));
     f.awaitTrusted(120_000);
     long served = f.reads("timeline");
     assertEquals(List.of(during, before), f.feed(reader));

@@ -2,9 +2,9 @@ package surge.users;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static surge.support.ErrorShape.assertError;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -135,8 +135,7 @@ class UsersApiIT extends WithNode {
       if (r.statusCode() == 201) {
         created++;
       } else {
-        assertEquals(409, r.statusCode(), r.bodyAsString());
-        JsonObject errors = r.bodyAsJsonObject().getJsonObject("errors");
+        JsonObject errors = assertError(r, 409);
         assertTrue(errors.containsKey("username") || errors.containsKey("email"), errors.encode());
       }
     }
@@ -390,19 +389,5 @@ class UsersApiIT extends WithNode {
 
   private static void assertBlank(HttpResponse<Buffer> r, String field) {
     assertEquals(new JsonArray().add("can't be blank"), assertError(r, 422, field).getJsonArray(field));
-  }
-
-  /** Asserts status and a RealWorld error body naming {@code field}; returns the {@code errors} object. */
-  static JsonObject assertError(HttpResponse<Buffer> r, int status, String field) {
-    String body = r.bodyAsString();
-    assertEquals(status, r.statusCode(), body);
-    assertEquals("application/json; charset=utf-8", r.getHeader("Content-Type"));
-    JsonObject errors = new JsonObject(body).getJsonObject("errors");
-    assertNotNull(errors, body);
-    JsonArray messages = errors.getJsonArray(field);
-    assertNotNull(messages, "no errors." + field + " in " + body);
-    assertFalse(messages.isEmpty(), body);
-    messages.forEach(m -> assertTrue(m instanceof String, body));
-    return errors;
   }
 }
