@@ -175,6 +175,19 @@ class GraphqlSocketsIT {
     }
   }
 
+  @Test
+  void aStoppingNodeClosesItsSocketsAsGoingAway() {
+    Vertx own = Vertx.vertx();
+    try {
+      TestNode.Started stopping = TestNode.start(own, Map.of());
+      WsClient ws = WsClient.connect(own, stopping.port()).ready(null);
+      stopping.stop();
+      assertEquals(1001, ws.awaitClose(10_000), "a client reconnects elsewhere on 1001");
+    } finally {
+      own.close().await();
+    }
+  }
+
   private static int openOnCapped() {
     return new Client(cappedVertx, capped.port()).get("/health/stream").bodyAsJsonObject().getInteger("connections");
   }
