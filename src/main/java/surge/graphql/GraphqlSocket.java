@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import surge.auth.Tokens;
 import surge.core.ApiError;
 import surge.core.Viewer;
+import surge.observability.RequestIds;
+import surge.observability.RequestLog;
 import surge.ratelimit.Limiter;
 import surge.stream.LiveTap;
 import surge.stream.StreamEvent;
@@ -37,6 +39,7 @@ import surge.web.AuthHandler;
  */
 final class GraphqlSocket {
   private static final Logger log = LoggerFactory.getLogger(GraphqlSocket.class);
+  private static final Logger access = LoggerFactory.getLogger(RequestLog.ACCESS_LOGGER);
   /** Events one subscription may have waiting to be resolved before the socket counts as too slow. */
   static final int MAX_QUEUED_EVENTS = 64;
   private static final String PING = new JsonObject().put("type", "ping").encode();
@@ -58,6 +61,13 @@ final class GraphqlSocket {
   private boolean closed;
   private Long user;
   private String token;
+  /** The upgrade request's id, for the socket's access-log line. */
+  private String requestId;
+  private long openedAt;
+  private long received;
+  private long sent;
+  /** The code this side closed with, if it did. */
+  private Integer closeCode;
 
   GraphqlSocket(GraphqlEndpoint endpoint, Tokens tokens, Limiter limiter, String clientIp, GraphqlLimits limits,
                 int maxBufferBytes) {
@@ -78,8 +88,10 @@ final class GraphqlSocket {
   }
 
   /** The handshake is done: the socket holds {@code tap} (its slot) until it closes. */
-  void open(ServerWebSocket ws, LiveTap tap, StreamHub hub, Vertx vertx) {
+  void open(ServerWebSocket ws, LiveTap tap, StreamHub hub, Vertx vertx, String requestId) {
     this.ws = ws;
+    this.requestId = requestId;
+    this.openedAt = System.nanoTime();
     this.tap = tap;
     this.context = vertx.getOrCreateContext();
     this.hub = hub;
@@ -99,6 +111,7 @@ final class GraphqlSocket {
 
   private void onMessage(String text) {
     if (closed) return;
+    received++;
     JsonObject message;
     try {
       message = new JsonObject(text);
@@ -137,6 +150,7 @@ final class GraphqlSocket {
       verified = token == null ? Future.failedFuture(ApiError.invalidToken()) : tokens.verify(token);
     }
     verified.compose(id -> {
+      if (closed) return Future.succeededFuture();
       user = id;
       return hub.listen(tap, id, this::onEvent);
     }).onComplete(done -> onLoop(() -> {
@@ -285,6 +299,7 @@ final class GraphqlSocket {
       tooSlow();
       return;
     }
+    sent++;
     ws.writeTextMessage(text);
   }
 
@@ -294,6 +309,7 @@ final class GraphqlSocket {
   }
 
   private void close(int code, String reason) {
+    if (closeCode == null) closeCode = code;
     closed();
     if (ws != null && !ws.isClosed()) ws.close((short) code, reason);
   }
@@ -312,5 +328,19 @@ final class GraphqlSocket {
     subscriptions.clear();
     if (tap != null) tap.close();
     tap = null;
+    if (ws != null) logClosed();
+  }
+
+  /**
+   * The socket's access-log line, when it closes: how long it was open, messages each way, the close code; the
+   * upgrade request's id is on the line (the socket runs on the request's context) and among its key-values.
+   */
+  private void logClosed() {
+    double ms = (System.nanoTime() - openedAt) / 1_000_000.0;
+    Object code = closeCode != null ? closeCode : ws.closeStatusCode();
+    access.atInfo().addKeyValue("rid", requestId).addKeyValue("method", "WS").addKeyValue("route", "/graphql")
+        .addKeyValue("status", 101).addKeyValue("durationMs", ms).addKeyValue("received", received)
+        .addKeyValue("sent", sent)
+        .log("WS /graphql 101 {}ms in={} out={} close={}", ms, received, sent, code);
   }
 }

@@ -1,13 +1,13 @@
 package surge.graphql;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.LoggerFactory;
 import surge.auth.Tokens;
+import surge.observability.RequestIds;
 import surge.ratelimit.RateLimitHandler;
 import surge.stream.LiveTap;
 import surge.stream.StreamHub;
@@ -42,7 +42,7 @@ public final class GraphqlSockets {
 
   /** {@code limiter}: null when rate limits are off. */
   public void mount(Router root, String path, RateLimitHandler limiter) {
-    Handler<RoutingContext> admit = limiter == null ? RoutingContext::next : ctx -> admit(ctx, limiter);
+    // one handler: a route's next handler would also run for the plain GETs this one passes on
     root.get(path).handler(ctx -> {
       if (!isUpgrade(ctx.request())) {
         ctx.next();
@@ -50,8 +50,9 @@ public final class GraphqlSockets {
       }
       // held until the upgrade: the request's end must not pass while the limiter is asked, or it counts as read
       ctx.request().pause();
-      admit.handle(ctx);
-    }).handler(ctx -> upgrade(ctx, limiter));
+      if (limiter == null) upgrade(ctx, null);
+      else admit(ctx, limiter);
+    });
   }
 
   static boolean isUpgrade(HttpServerRequest request) {
@@ -73,7 +74,7 @@ public final class GraphqlSockets {
         .onSuccess(d -> {
           RateLimitHandler.headers(ctx.response(), java.util.List.of(d));
           if (d.allowed()) {
-            ctx.next();
+            upgrade(ctx, limiter);
             return;
           }
           ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(d.retryAfterSeconds()));
@@ -96,8 +97,10 @@ public final class GraphqlSockets {
       GraphqlErrors.send(ctx, 503, "UNAVAILABLE", "the node holds all the live connections it may, retry later", null);
       return;
     }
+    RequestIds ids = RequestIds.current();
+    String requestId = ids == null ? null : ids.requestId();
     Future.succeededFuture().compose(v -> ctx.request().toWebSocket())
-        .onSuccess(ws -> socket.open(ws, tap, hub, ctx.vertx()))
+        .onSuccess(ws -> socket.open(ws, tap, hub, ctx.vertx(), requestId))
         .onFailure(failure -> {
           LoggerFactory.getLogger(GraphqlSockets.class).debug("WebSocket handshake failed: {}", failure.toString());
           tap.close();
