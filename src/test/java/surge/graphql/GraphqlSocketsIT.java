@@ -181,6 +181,9 @@ class GraphqlSocketsIT {
     try {
       TestNode.Started stopping = TestNode.start(own, Map.of());
       WsClient ws = WsClient.connect(own, stopping.port()).ready(null);
+      // at the edge the socket's connection is streaming (never closed as idle), like an SSE stream's
+      JsonObject edge = new Client(own, stopping.port()).get("/health/edge").bodyAsJsonObject();
+      assertEquals(1, edge.getJsonObject("byState").getInteger("streaming"), edge.encode());
       stopping.stop();
       assertEquals(1001, ws.awaitClose(10_000), "a client reconnects elsewhere on 1001");
     } finally {
