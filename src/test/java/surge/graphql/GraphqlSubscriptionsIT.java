@@ -67,8 +67,10 @@ class GraphqlSubscriptionsIT {
 
       // a new article of an author the reader follows, with the reader's own flag on its author
       String title = "Live " + Client.unique("a");
+      long t0 = System.nanoTime();
       onA.article(token(author), title);
       JsonObject published = data(nextFor(r, "feed", new ArrayList<>())).getJsonObject("articlePublished");
+      System.out.printf("POST /api/articles on A to next on B: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
       assertEquals(title, published.getString("title"));
       assertEquals(author.getString("username"), published.getJsonObject("author").getString("username"));
       assertEquals(true, published.getJsonObject("author").getBoolean("following"));
