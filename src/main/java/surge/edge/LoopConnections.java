@@ -254,6 +254,11 @@ final class LoopConnections {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
       if (msg instanceof HttpResponse response) {
+        if (response.status().code() == 101) { // a WebSocket from now on: held like a stream, never idle-closed
+          move(t, State.STREAMING, now());
+          ctx.write(msg, promise);
+          return;
+        }
         if (response.status().code() < 200) { // 100 Continue: the request goes on
           ctx.write(msg, promise);
           return;

@@ -15,9 +15,11 @@ import graphql.schema.idl.SchemaGenerator;
 import graphql.schema.idl.SchemaParser;
 import graphql.validation.ValidationError;
 import graphql.validation.Validator;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -34,14 +36,17 @@ import java.util.concurrent.CompletableFuture;
 import surge.articles.ArticlesService;
 import surge.cache.Caches;
 import surge.comments.CommentsService;
+import surge.core.ApiError;
 import surge.core.Viewer;
 import surge.profiles.ProfilesService;
 import surge.ratelimit.Decision;
 import surge.ratelimit.Limiter;
 import surge.ratelimit.RateLimitHandler;
+import surge.stream.StreamEvent;
 import surge.tags.TagsService;
 import surge.users.UsersService;
 import surge.web.AuthHandler;
+import surge.web.Errors;
 import surge.web.HttpCaching;
 
 /**
@@ -64,6 +69,8 @@ public final class GraphqlEndpoint {
   private static final String BILL = "surge.graphql.bill";
 
   private final GraphQL graphql;
+  /** Runs a subscription's selection once per event: the schema with Subscription as its query root. */
+  private final GraphQL events;
   private final GraphQLSchema schema;
   private final GraphqlLimits limits;
   private final boolean introspection;
@@ -77,7 +84,12 @@ public final class GraphqlEndpoint {
     this.limits = limits;
     this.introspection = introspection;
     this.comments = comments;
-    this.graphql = GraphQL.newGraphQL(schema)
+    this.graphql = engine(schema);
+    this.events = engine(GraphQLSchema.newSchema(schema).query(schema.getSubscriptionType()).build());
+  }
+
+  private static GraphQL engine(GraphQLSchema schema) {
+    return GraphQL.newGraphQL(schema)
         .instrumentation(new ChainedInstrumentation(VertxFutureAdapter.create(), new JsonObjectAdapter()))
         .defaultDataFetcherExceptionHandler(new GraphqlErrors())
         // the document was parsed and validated before its cost was paid; it is not parsed again
@@ -157,7 +169,8 @@ public final class GraphqlEndpoint {
     }
   }
 
-  private Ready prepare(RoutingContext ctx, GraphqlRequest request) {
+  /** The request's document, parsed and valid; {@link Invalid} otherwise. */
+  private Document document(GraphqlRequest request) {
     Document document;
     try {
       document = Parser.parse(request.query());
@@ -166,6 +179,11 @@ public final class GraphqlEndpoint {
     }
     List<ValidationError> invalid = new Validator().validateDocument(schema, document, Locale.ENGLISH);
     if (!invalid.isEmpty()) throw new Invalid("GRAPHQL_VALIDATION_FAILED", invalid);
+    return document;
+  }
+
+  private Ready prepare(RoutingContext ctx, GraphqlRequest request) {
+    Document document = document(request);
     QueryCheck.Shape shape = QueryCheck.check(schema, document, request.operationName(), request.variables(), limits,
         introspection);
     if (shape.mutation() && ctx.request().method() == HttpMethod.GET) {
@@ -173,6 +191,52 @@ public final class GraphqlEndpoint {
     }
     persisted.register(request);
     return new Ready(request, document, shape);
+  }
+
+  /**
+   * A subscription sent over a socket, through the same steps as an HTTP request (persisted queries and the
+   * allow-list, parse, validation, {@link QueryCheck}); a refusal fails the future with {@link Invalid} or
+   * {@link QueryCheck.Refused} ({@link #errorsOf} words it).
+   */
+  Future<Subscription> subscription(GraphqlRequest read) {
+    return Future.succeededFuture(read).compose(persisted::resolve).map(query -> {
+      GraphqlRequest request = read.withQuery(query);
+      Document document = document(request);
+      QueryCheck.Shape shape = QueryCheck.check(schema, document, request.operationName(), request.variables(), limits,
+          introspection, true);
+      persisted.register(request);
+      return Subscription.of(request, document, shape);
+    });
+  }
+
+  /** One event through a subscription's selection, as {@code call}'s viewer sees it; completes on {@code context}. */
+  Future<ExecutionResult> resolve(Subscription subscription, Call call, StreamEvent event, Context context) {
+    GraphqlRequest request = subscription.request();
+    Map<Object, Object> values = new LinkedHashMap<>();
+    values.put(Call.class, call);
+    values.put(Document.class, subscription.asQuery());
+    values.put(StreamEvent.class, event);
+    if (!introspection) values.put(Introspection.INTROSPECTION_DISABLED, true);
+    ExecutionInput input = ExecutionInput.newExecutionInput(request.query())
+        .operationName(request.operationName())
+        .variables(request.variables() == null ? Map.of() : request.variables())
+        .graphQLContext(values)
+        .dataLoaderRegistry(Loaders.forRequest(comments, call.viewer()))
+        .build();
+    return Future.fromCompletionStage(events.executeAsync(input), context);
+  }
+
+  /** A refusal before execution as graphql-transport-ws {@code error} payload: GraphQL errors with their codes. */
+  static JsonArray errorsOf(Throwable failure) {
+    if (failure instanceof Invalid invalid) return GraphqlErrors.errors(invalid.code, invalid.errors);
+    if (failure instanceof QueryCheck.Refused r) return GraphqlErrors.errors(r.code, r.getMessage(), r.details);
+    ApiError error = Errors.classify(failure, 500);
+    return error == null ? GraphqlErrors.errors("INTERNAL", "internal error", null)
+        : GraphqlErrors.errors(GraphqlErrors.code(error.status()), GraphqlErrors.message(error), null);
+  }
+
+  GraphqlLimits limits() {
+    return limits;
   }
 
   private static void refusedOrFailed(RoutingContext ctx, Throwable failure) {

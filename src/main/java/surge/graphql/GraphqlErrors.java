@@ -96,14 +96,23 @@ final class GraphqlErrors implements DataFetcherExceptionHandler {
 
   /** One request-level error ({@code {"errors":[{"message", "extensions":{"code"}}]}}) with an HTTP status. */
   static void send(RoutingContext ctx, int status, String code, String message, JsonObject extra) {
-    JsonObject extensions = new JsonObject().put("code", code);
-    if (extra != null) extensions.mergeIn(extra);
-    JsonObject error = new JsonObject().put("message", message).put("extensions", extensions);
-    write(ctx.response().setStatusCode(status), new JsonObject().put("errors", new JsonArray().add(error)));
+    write(ctx.response().setStatusCode(status), new JsonObject().put("errors", errors(code, message, extra)));
   }
 
   /** A list of parse or validation errors of graphql-java (with their locations), answered with HTTP 200. */
   static void send(RoutingContext ctx, String code, List<? extends GraphQLError> errors) {
+    write(ctx.response().setStatusCode(200), new JsonObject().put("errors", errors(code, errors)));
+  }
+
+  /** {@code [{"message", "extensions": {"code", ...extra}}]}. */
+  static JsonArray errors(String code, String message, JsonObject extra) {
+    JsonObject extensions = new JsonObject().put("code", code);
+    if (extra != null) extensions.mergeIn(extra);
+    return new JsonArray().add(new JsonObject().put("message", message).put("extensions", extensions));
+  }
+
+  /** graphql-java's errors with {@code extensions.code} set. */
+  static JsonArray errors(String code, List<? extends GraphQLError> errors) {
     JsonArray out = new JsonArray();
     for (GraphQLError e : errors) {
       JsonObject json = new JsonObject(e.toSpecification());
@@ -112,7 +121,7 @@ final class GraphqlErrors implements DataFetcherExceptionHandler {
       json.put("extensions", ext.put("code", code));
       out.add(json);
     }
-    write(ctx.response().setStatusCode(200), new JsonObject().put("errors", out));
+    return out;
   }
 
   /** The route's failure handler: whatever failed before execution (body limit, timeout, a bad token) in GraphQL shape. */

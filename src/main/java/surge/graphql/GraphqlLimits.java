@@ -24,10 +24,15 @@ import surge.config.ConfigTree;
  * @param persistedQueryTtlSeconds how long a registered query is kept in the cache ({@code graphql.persistedQueryTtlSeconds})
  * @param allowListFile a JSON file of {@code {"<sha256>": "<query>"}}: when set, only those operations run, sent by
  *     hash or in full, and nothing is registered ({@code graphql.allowListFile}); empty for none
+ * @param maxSubscriptionsPerSocket subscriptions one WebSocket may run at once; more are refused with an error
+ *     ({@code graphql.maxSubscriptionsPerSocket})
+ * @param socketInitSeconds how long a new WebSocket may take to send {@code connection_init} before it is closed
+ *     with 4408 ({@code graphql.socketInitSeconds})
  */
 public record GraphqlLimits(int maxQueryBytes, int maxDepth, int maxAliases, int maxPageSize, int maxCost,
                             int unpagedListSize, String introspection, boolean persistedQueries,
-                            int persistedQueryTtlSeconds, String allowListFile) {
+                            int persistedQueryTtlSeconds, String allowListFile, int maxSubscriptionsPerSocket,
+                            int socketInitSeconds) {
 
   public static GraphqlLimits from(ConfigTree c) {
     String introspection = c.string("graphql.introspection");
@@ -39,7 +44,8 @@ public record GraphqlLimits(int maxQueryBytes, int maxDepth, int maxAliases, int
         c.integer("graphql.maxAliases", 0, 1000), c.integer("graphql.maxPageSize", 1, 1000),
         c.integer("graphql.maxCost", 1, 1_000_000), c.integer("graphql.unpagedListSize", 1, 10_000), introspection,
         c.bool("graphql.persistedQueries"), c.integer("graphql.persistedQueryTtlSeconds", 1, 30 * 86_400),
-        c.string("graphql.allowListFile").trim());
+        c.string("graphql.allowListFile").trim(), c.integer("graphql.maxSubscriptionsPerSocket", 1, 1000),
+        c.integer("graphql.socketInitSeconds", 1, 300));
   }
 
   /** Whether {@code __schema} and {@code __type} are answered in this profile. */

@@ -33,13 +33,38 @@ record GraphqlRequest(String query, String operationName, Map<String, Object> va
       GraphqlErrors.send(ctx, bad.status, bad.status == 415 ? "UNSUPPORTED_MEDIA_TYPE" : "BAD_REQUEST", bad.getMessage(), null);
       return null;
     }
-    if (request.query() != null && (request.query().length() > maxQueryBytes
-        || request.query().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxQueryBytes)) {
-      GraphqlErrors.send(ctx, 200, "QUERY_TOO_LARGE", "the query is longer than " + maxQueryBytes + " bytes",
-          JsonObject.of("maxQueryBytes", maxQueryBytes));
+    if (tooLarge(request.query(), maxQueryBytes)) {
+      QueryCheck.Refused r = tooLarge(maxQueryBytes);
+      GraphqlErrors.send(ctx, 200, r.code, r.getMessage(), r.details);
       return null;
     }
     return request;
+  }
+
+  /**
+   * The payload of a graphql-transport-ws {@code subscribe} message, which has the fields of a POST body; what is not
+   * a request, or is over {@code graphql.maxQueryBytes}, is a {@link QueryCheck.Refused}.
+   */
+  static GraphqlRequest fromPayload(JsonObject payload, int maxQueryBytes) {
+    GraphqlRequest request;
+    try {
+      request = of(string(payload.getValue("query"), "query"), string(payload.getValue("operationName"), "operationName"),
+          object(payload.getValue("variables"), "variables"), object(payload.getValue("extensions"), "extensions"));
+    } catch (Bad bad) {
+      throw new QueryCheck.Refused("BAD_REQUEST", bad.getMessage(), null);
+    }
+    if (tooLarge(request.query(), maxQueryBytes)) throw tooLarge(maxQueryBytes);
+    return request;
+  }
+
+  private static boolean tooLarge(String query, int maxQueryBytes) {
+    return query != null && (query.length() > maxQueryBytes
+        || query.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxQueryBytes);
+  }
+
+  private static QueryCheck.Refused tooLarge(int maxQueryBytes) {
+    return new QueryCheck.Refused("QUERY_TOO_LARGE", "the query is longer than " + maxQueryBytes + " bytes",
+        JsonObject.of("maxQueryBytes", maxQueryBytes));
   }
 
   private static GraphqlRequest fromQueryString(RoutingContext ctx) {

@@ -70,14 +70,28 @@ final class QueryCheck {
 
   private QueryCheck() {}
 
+  /** An HTTP request's operation: a query or a mutation. */
   static Shape check(GraphQLSchema schema, Document document, String operationName, Map<String, Object> variables,
                      GraphqlLimits limits, boolean introspection) {
+    return check(schema, document, operationName, variables, limits, introspection, false);
+  }
+
+  /**
+   * {@code socket}: the operation came over a WebSocket, which serves subscriptions only (HTTP serves the rest); a
+   * subscription's cost is that of resolving one event.
+   */
+  static Shape check(GraphQLSchema schema, Document document, String operationName, Map<String, Object> variables,
+                     GraphqlLimits limits, boolean introspection, boolean socket) {
     OperationDefinition operation = operation(document, operationName);
     boolean mutation = operation.getOperation() == OperationDefinition.Operation.MUTATION;
-    GraphQLObjectType root = mutation ? schema.getMutationType() : schema.getQueryType();
-    if (root == null || operation.getOperation() == OperationDefinition.Operation.SUBSCRIPTION) {
-      throw new Refused("BAD_REQUEST", "only queries and mutations are served", null);
+    boolean subscription = operation.getOperation() == OperationDefinition.Operation.SUBSCRIPTION;
+    if (subscription != socket) {
+      throw new Refused("BAD_REQUEST", socket ? "the WebSocket serves subscriptions; send queries and mutations by HTTP"
+          : "subscriptions are served over WebSocket (graphql-transport-ws), not by HTTP", null);
     }
+    GraphQLObjectType root = mutation ? schema.getMutationType()
+        : subscription ? schema.getSubscriptionType() : schema.getQueryType();
+    if (root == null) throw new Refused("BAD_REQUEST", "only queries and mutations are served", null);
     Walk walk = new Walk(schema, document, operation, variables == null ? Map.of() : variables, limits, introspection);
     walk.selections(operation.getSelectionSet(), root, 1, 1, null);
     if (walk.aliases > limits.maxAliases()) {

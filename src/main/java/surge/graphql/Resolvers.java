@@ -7,11 +7,13 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import surge.articles.ArticlesRoutes;
 import surge.articles.ArticlesService;
+import surge.articles.Slugs;
 import surge.comments.CommentsRoutes;
 import surge.comments.CommentsService;
 import surge.core.ApiError;
 import surge.profiles.ProfilesService;
 import surge.ratelimit.Limiter;
+import surge.stream.StreamEvent;
 import surge.tags.TagsService;
 import surge.users.UsersRoutes;
 import surge.users.UsersService;
@@ -73,6 +75,10 @@ final class Resolvers {
             .dataFetcher("addComment", this::addComment)
             .dataFetcher("deleteComment", env -> comments.delete(env.getArgument("slug"), env.getArgument("id"),
                 Call.of(env).signedIn()).map(true)))
+        .type("Subscription", t -> t
+            .dataFetcher("articlePublished", this::articlePublished)
+            .dataFetcher("commentAdded", this::commentAdded)
+            .dataFetcher("followerAdded", this::followerAdded))
         .type("Article", t -> t.dataFetcher("commentsCount", Loaders::commentsCount))
         .build();
   }
@@ -131,6 +137,40 @@ final class Resolvers {
     var viewer = Call.of(env).signedIn();
     String body = CommentsRoutes.body(Form.of(new JsonObject().put("body", env.<String>getArgument("body"))));
     return comments.add(env.getArgument("slug"), viewer, body).map(created -> created.getJsonObject("comment"));
+  }
+
+  /*
+   * Subscription fields run once per live event that passed the subscription's filter (GraphqlSockets), with the
+   * event in the context: each reads the entity the event names through the same service as the query field, as
+   * the subscriber sees it. An entity gone meanwhile (a deleted article) is NOT_FOUND, and the event is not sent.
+   */
+
+  private Future<JsonObject> articlePublished(DataFetchingEnvironment env) {
+    JsonObject data = event(env).data();
+    String slug = Slugs.of(data.getString("title"), StreamEvent.idOf(data, "articleId"));
+    return articles.get(slug, Call.of(env).viewer()).map(body -> body.getJsonObject("article"));
+  }
+
+  private Future<JsonObject> commentAdded(DataFetchingEnvironment env) {
+    String id = Long.toString(StreamEvent.idOf(event(env).data(), "commentId"));
+    return comments.list(env.getArgument("slug"), Call.of(env).viewer()).map(body -> {
+      for (Object c : body.getJsonArray("comments")) {
+        if (c instanceof JsonObject comment && id.equals(String.valueOf(comment.getValue("id")))) return comment;
+      }
+      throw ApiError.notFound("comment");
+    });
+  }
+
+  private Future<JsonObject> followerAdded(DataFetchingEnvironment env) {
+    var viewer = Call.of(env).signedIn();
+    long follower = event(env).actor();
+    Future<Boolean> following = profiles.isFollowing(viewer, follower);
+    return profiles.byId(follower, viewer, false).compose(found -> following.map(back -> found
+        .orElseThrow(() -> ApiError.notFound("profile")).toJson(back)));
+  }
+
+  private static StreamEvent event(DataFetchingEnvironment env) {
+    return env.getGraphQlContext().get(StreamEvent.class);
   }
 
   /** The {@code input} argument as a form, so GraphQL input goes through the REST route's checks. */

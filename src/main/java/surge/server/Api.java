@@ -10,6 +10,7 @@ import java.util.Set;
 import surge.articles.ArticlesRoutes;
 import surge.comments.CommentsRoutes;
 import surge.config.SurgeConfig;
+import surge.graphql.GraphqlSockets;
 import surge.profiles.ProfilesRoutes;
 import surge.ratelimit.RateLimitHandler;
 import surge.stream.StreamHub;
@@ -59,6 +60,11 @@ public final class Api {
     root.route().handler(HttpCaching.policy(s.caches().httpMaxAgeSeconds()));
     new Health(s.shards(), s.lifecycle()).mount(root);
     OperatorViews.mount(root, OperatorViews.of(s), OperatorViews::directLoopback);
+    // GraphQL subscriptions (WebSocket upgrades of GET /graphql) before the body handler, which would read the
+    // request the handshake needs; fed by this verticle's hub, counted against the streams' connection cap
+    new GraphqlSockets(s.graphql(), s.tokens(), hub, s.streams().config().maxBufferBytes()).mount(root, "/graphql",
+        s.limiter().config().enabled() ? new RateLimitHandler(s.limiter(), s.tokens(), s.edge().limits()::mayForward)
+            : null);
     // GraphQL beside the REST API: the same timeout, body limit, tokens and limiter (which it charges a query's
     // computed cost instead of one token: surge.graphql.GraphqlEndpoint)
     if (http.requestTimeoutMs() > 0) root.route("/graphql").handler(new RequestTimeout(http.requestTimeoutMs()));

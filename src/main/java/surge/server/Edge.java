@@ -45,7 +45,9 @@ final class Edge {
         .setMaxInitialLineLength(http.maxUriBytes())
         // No cleartext HTTP/2 (h2c): HTTP/2 comes with TLS through ALPN. It also means a connection is an HTTP
         // connection from its first moment, not after its first bytes (the connection cap counts it at once).
-        .setHttp2ClearTextEnabled(false);
+        .setHttp2ClearTextEnabled(false)
+        // GraphQL subscriptions: the handshake accepts the one subprotocol they speak (surge.graphql.GraphqlSockets)
+        .setWebSocketSubProtocols(java.util.List.of(surge.graphql.GraphqlSockets.PROTOCOL));
     SurgeConfig.Tls tls = http.tls();
     if (!tls.enabled()) return options;
     options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()))

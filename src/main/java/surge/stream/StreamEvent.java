@@ -12,12 +12,15 @@ import io.vertx.core.json.JsonObject;
  * @param actor who acted: the article's author, the commenter, the follower
  * @param target whom it is about: the commented article's author, the followee; {@code -1} for new articles
  *     (their audience is the author's followers)
+ * @param article the article a new article or a comment is about; {@code -1} for follows
+ * @param data the envelope's {@code data} (ids as strings), for subscribers that read more than the ids above
+ *     (GraphQL subscriptions); shared, never to be changed
  * @param frame {@code id: …\nevent: …\ndata: <envelope>\n\n}
  */
-record StreamEvent(String id, Kind kind, long actor, long target, Buffer frame) {
+public record StreamEvent(String id, Kind kind, long actor, long target, long article, JsonObject data, Buffer frame) {
 
   /** The event types a stream cares about; every other type is ignored. */
-  enum Kind {
+  public enum Kind {
     ARTICLE_CREATED("surge.article.created"),
     COMMENT_ADDED("surge.comment.added"),
     USER_FOLLOWED("surge.user.followed"),
@@ -58,15 +61,16 @@ record StreamEvent(String id, Kind kind, long actor, long target, Buffer frame) 
     String line = text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : envelope.encode();
     Buffer frame = Sse.event(id, kind.type, line);
     return switch (kind) {
-      case ARTICLE_CREATED -> new StreamEvent(id, kind, idOf(data, "authorId"), -1, frame);
-      case COMMENT_ADDED -> new StreamEvent(id, kind, idOf(data, "authorId"), idOf(data, "articleAuthorId"), frame);
+      case ARTICLE_CREATED -> new StreamEvent(id, kind, idOf(data, "authorId"), -1, idOf(data, "articleId"), data, frame);
+      case COMMENT_ADDED -> new StreamEvent(id, kind, idOf(data, "authorId"), idOf(data, "articleAuthorId"),
+          idOf(data, "articleId"), data, frame);
       case USER_FOLLOWED, USER_UNFOLLOWED ->
-          new StreamEvent(id, kind, idOf(data, "followerId"), idOf(data, "followeeId"), frame);
+          new StreamEvent(id, kind, idOf(data, "followerId"), idOf(data, "followeeId"), -1, data, frame);
     };
   }
 
   /** Ids travel as strings (they exceed 2^53); a number is accepted too. */
-  private static long idOf(JsonObject data, String field) {
+  public static long idOf(JsonObject data, String field) {
     Object value = data.getValue(field);
     if (value instanceof String s) return Long.parseLong(s);
     if (value instanceof Number n) return n.longValue();

@@ -2,6 +2,7 @@ package surge.stream;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -16,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.cluster.ClusterMembership;
@@ -35,6 +37,11 @@ import surge.events.LiveEvents;
  * {@value #SLICE} streams per turn of the loop: one article for thousands of followers (each write is a syscall)
  * does not hold the loop, and requests of other connections get their turns in between. One periodic timer per hub
  * writes heartbeats; an idle stream costs no timer and no task of its own.
+ *
+ * <p>The hub also feeds {@link LiveTap}s, the GraphQL WebSockets this instance accepted: every event reaches every
+ * listening tap in the hub's turn (a filter check each; the work of a matching subscription is deferred by the tap's
+ * owner), so a socket on any node gets events published on any node through this same one consumer. Taps share the
+ * streams' slots ({@code stream.maxConnections}), heartbeats and shutdown; they have no replay.
  */
 public final class StreamHub {
   private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
@@ -52,6 +59,7 @@ public final class StreamHub {
   private final ReplayRing ring;
   private final Set<StreamConnection> all = new LinkedHashSet<>();
   private final Map<Long, List<StreamConnection>> byUser = new HashMap<>();
+  private final Set<LiveTap> taps = new LinkedHashSet<>();
   /** Events on their way to the hub's streams, oldest first; the head may be part-way through its streams. */
   private final ArrayDeque<Fanout> pending = new ArrayDeque<>();
   private boolean draining;
@@ -94,10 +102,56 @@ public final class StreamHub {
       HttpServerResponse response = c.request.response();
       if (!response.ended() && !response.closed()) response.end();
     }
+    for (LiveTap tap : List.copyOf(taps)) {
+      if (!tap.markClosed()) continue;
+      streams.release();
+      streams.socketClosed();
+      tap.onStop.run();
+    }
+    taps.clear();
     all.clear();
     byUser.clear();
     pending.clear();
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  /**
+   * Takes a slot for a GraphQL WebSocket about to be accepted: null when the node holds {@code stream.maxConnections}
+   * streams and sockets already (or the hub is stopping). {@code onStop} closes the socket when the hub stops;
+   * {@code onHeartbeat} runs every {@code stream.heartbeatSeconds}. Call on this hub's event loop.
+   */
+  public LiveTap tap(Runnable onStop, Runnable onHeartbeat) {
+    if (stopped || !streams.reserve()) return null;
+    LiveTap tap = new LiveTap(this, onStop, onHeartbeat);
+    taps.add(tap);
+    streams.socketOpened();
+    return tap;
+  }
+
+  /**
+   * Starts delivering every event to {@code tap}, once the authors {@code user} follows are loaded (none for an
+   * anonymous tap, {@code user} null). Completes on this hub's event loop; events before that are not delivered.
+   */
+  public Future<Void> listen(LiveTap tap, Long user, Consumer<StreamEvent> handler) {
+    Future<long[]> followees = user == null ? Future.succeededFuture(Followees.NONE) : streams.followees(user);
+    return followees.compose(loaded -> {
+      Promise<Void> ready = Promise.promise();
+      Runnable start = () -> {
+        tap.user = user == null ? -1 : user;
+        tap.followees = loaded;
+        tap.handler = handler;
+        ready.complete();
+      };
+      if (Vertx.currentContext() == context) start.run();
+      else context.runOnContext(v -> start.run());
+      return ready.future();
+    });
+  }
+
+  void untap(LiveTap tap) {
+    if (!taps.remove(tap)) return;
+    streams.release();
+    streams.socketClosed();
   }
 
   /** The position a stream opening now starts from (events after it are replayed once it is ready). */
@@ -172,6 +226,16 @@ public final class StreamHub {
     ring.add(event, System.currentTimeMillis());
     pending.add(new Fanout(event, seq));
     if (!draining) drain();
+    if (!taps.isEmpty()) tap(event);
+  }
+
+  /** Every listening tap gets the event, after its followed set took the event into account (as a stream's does). */
+  private void tap(StreamEvent event) {
+    for (LiveTap tap : taps.toArray(new LiveTap[0])) {
+      if (tap.closed() || tap.handler == null) continue;
+      tap.followees = Audience.followeesAfter(event, tap.user, tap.followees);
+      tap.handler.accept(event);
+    }
   }
 
   /** Works through {@link #pending} in order, {@value #SLICE} streams at a time, yielding the loop in between. */
@@ -250,6 +314,7 @@ public final class StreamHub {
   }
 
   private void heartbeat() {
+    for (LiveTap tap : taps.toArray(new LiveTap[0])) if (!tap.closed()) tap.onHeartbeat.run();
     if (all.isEmpty()) return;
     // the position is what every stream has been through: only when no fan-out is part-way
     Buffer frame = Sse.heartbeat(pending.isEmpty() ? ring.newestId() : null);

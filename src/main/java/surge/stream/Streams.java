@@ -19,6 +19,8 @@ public final class Streams {
   private final ProfilesService profiles;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger hubs = new AtomicInteger();
+  private final AtomicInteger sockets = new AtomicInteger();
+  private final LongAdder socketsOpened = new LongAdder();
   final LongAdder opened = new LongAdder();
   final LongAdder rejected = new LongAdder();
   final LongAdder received = new LongAdder();
@@ -53,9 +55,18 @@ public final class Streams {
     open.decrementAndGet();
   }
 
-  /** Open streams on this node (the gauge {@code surge_stream_connections}). */
+  /** Open streams and GraphQL WebSockets on this node (the gauge {@code surge_stream_connections}). */
   public int connections() {
     return open.get();
+  }
+
+  void socketOpened() {
+    sockets.incrementAndGet();
+    socketsOpened.increment();
+  }
+
+  void socketClosed() {
+    sockets.decrementAndGet();
   }
 
   void hubStarted() {
@@ -77,6 +88,8 @@ public final class Streams {
         .put("connections", open.get())
         .put("maxConnections", maxConnections)
         .put("hubs", hubs.get())
+        .put("sockets", sockets.get())
+        .put("socketsOpened", socketsOpened.sum())
         .put("opened", opened.sum())
         .put("rejected", rejected.sum())
         .put("received", received.sum())

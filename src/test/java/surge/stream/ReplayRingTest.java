@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class ReplayRingTest {
   static StreamEvent event(String id) {
-    return new StreamEvent(id, StreamEvent.Kind.ARTICLE_CREATED, 1, -1, Buffer.buffer(id));
+    return new StreamEvent(id, StreamEvent.Kind.ARTICLE_CREATED, 1, -1, 2, new io.vertx.core.json.JsonObject(), Buffer.buffer(id));
   }
 
   static List<String> ids(List<StreamEvent> events) {
