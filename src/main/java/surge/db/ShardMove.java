@@ -21,8 +21,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import surge.config.ConfigException;
+import surge.config.Binder;
 import surge.config.ConfigTree;
-import surge.config.SurgeConfig;
 
 /**
  * {@code bin/shard-move <logical> <target>}: moves one logical shard to another physical shard, a
@@ -61,13 +61,13 @@ public final class ShardMove {
   private static final int REPLICA_WAIT_SECONDS = 30;
 
   private final Vertx vertx;
-  private final SurgeConfig.Db db;
+  private final DbConfig db;
   private final Path mapFile;
   private final long waitMs;
   private final Progress progress;
   private final Map<String, Long> millis = new LinkedHashMap<>();
 
-  private ShardMove(Vertx vertx, SurgeConfig.Db db, long graceMs, Progress progress) {
+  private ShardMove(Vertx vertx, DbConfig db, long graceMs, Progress progress) {
     if (db.shardMapFile().isBlank()) throw new ConfigException("config key db.shardMapFile: the shard-move tool needs a map file");
     this.vertx = vertx;
     this.db = db;
@@ -83,7 +83,7 @@ public final class ShardMove {
   static final long DEFAULT_GRACE_MS = 6_000;
 
   /** Moves {@code logical} to the physical shard named {@code target}; the command's entry point and the tests'. */
-  public static Report move(Vertx vertx, SurgeConfig.Db db, int logical, String target, long graceMs, Progress progress) {
+  public static Report move(Vertx vertx, DbConfig db, int logical, String target, long graceMs, Progress progress) {
     ShardMove tool = new ShardMove(vertx, db, graceMs, progress);
     try (FileChannel lock = tool.lockMapFile()) {
       return tool.move(logical, target);
@@ -93,7 +93,7 @@ public final class ShardMove {
   }
 
   /** Writes the current assignment of every logical shard into the map file (see ShardMap#toFile). */
-  public static ShardMap pin(SurgeConfig.Db db, Progress progress) {
+  public static ShardMap pin(DbConfig db, Progress progress) {
     ShardMove tool = new ShardMove(null, db, 0, progress);
     try (FileChannel lock = tool.lockMapFile()) {
       ShardMap map = Shards.loadMap(db);
@@ -133,7 +133,8 @@ public final class ShardMove {
       else positional.add(arg);
     }
     Path file = Path.of(System.getenv().getOrDefault("SURGE_CONFIG", "conf/surge.json"));
-    SurgeConfig.Db db = SurgeConfig.from(ConfigTree.load(file, System.getenv(), config)).db();
+    // only db.*: the tool needs no other section, and surge.db cannot name the aggregate above it
+    DbConfig db = Binder.bind(ConfigTree.load(file, System.getenv(), config), "db", DbConfig.class);
     if (pin && positional.isEmpty()) {
       pin(db, progress);
       return;

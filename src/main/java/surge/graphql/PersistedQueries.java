@@ -39,7 +39,7 @@ final class PersistedQueries {
   static PersistedQueries create(GraphqlLimits limits, Caches caches) {
     Map<String, String> allowed = limits.allowListFile().isEmpty() ? null : load(Path.of(limits.allowListFile()));
     TwoLevelCache<JsonObject> cache = caches == null ? null
-        : caches.contentAddressed("pq", limits.persistedQueryTtlSeconds() * 1000L, 10_000);
+        : caches.contentAddressed("pq", limits.persistedQueryTtlMs(), 10_000);
     return new PersistedQueries(limits.persistedQueries() || allowed != null, cache, allowed);
   }
 

@@ -8,7 +8,6 @@ import io.vertx.ext.web.handler.CorsHandler;
 import java.util.Set;
 import surge.articles.ArticlesRoutes;
 import surge.comments.CommentsRoutes;
-import surge.config.SurgeConfig;
 import surge.profiles.ProfilesRoutes;
 import surge.ratelimit.RateLimitHandler;
 import surge.stream.StreamHub;
@@ -25,7 +24,7 @@ import surge.web.RequestTimeout;
 public final class Api {
   private Api() {}
 
-  public static Router router(Vertx vertx, SurgeConfig.Http http, Services s, StreamHub hub) {
+  public static Router router(Vertx vertx, HttpConfig http, TlsConfig tls, Services s, StreamHub hub) {
     var optionalAuth = AuthHandler.optional(s.tokens());
     var requiredAuth = AuthHandler.required(s.tokens());
 
@@ -44,9 +43,9 @@ public final class Api {
     new StreamRoutes(s.streams(), hub).mount(api, requiredAuth);
 
     Router root = Router.router(vertx);
-    root.route().handler(Edge.securityHeaders(http.tls()));
+    root.route().handler(Edge.securityHeaders(tls));
     root.route().handler(cors(http));
-    root.route().handler(HttpCaching.policy(s.caches().httpMaxAgeSeconds()));
+    root.route().handler(HttpCaching.policy(http.cacheMaxAgeSeconds()));
     new Health(s.shards(), s.lifecycle()).mount(root);
     OperatorViews.mount(root, OperatorViews.of(s), OperatorViews::directLoopback);
     // GraphQL beside the REST API: the same timeout, body limit, tokens and limiter (which it charges a query's
@@ -63,7 +62,7 @@ public final class Api {
     return root;
   }
 
-  private static CorsHandler cors(SurgeConfig.Http http) {
+  private static CorsHandler cors(HttpConfig http) {
     CorsHandler cors = CorsHandler.create();
     if (!http.corsOrigins().contains("*")) cors.addOrigins(http.corsOrigins());
     return cors

@@ -9,6 +9,7 @@ import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import io.vertx.junit5.VertxExtension;
 import surge.support.Client;
 import surge.support.TestNode;
 
@@ -53,7 +53,7 @@ class TokenKeysIT {
     jwks = Files.createTempFile("surge-jwks", ".json");
     writeJwks(first, "k1");
     node = TestNode.start(vertx, Map.of("auth.jwtPreviousSecrets", PREVIOUS, "auth.jwksFile", jwks.toString(),
-        "auth.jwksReloadSeconds", "1", "auth.externalIssuers", EXTERNAL));
+        "auth.jwksReloadMs", "1000", "auth.externalIssuers", EXTERNAL));
     client = new Client(vertx, node.port());
     user = client.register("keys");
   }

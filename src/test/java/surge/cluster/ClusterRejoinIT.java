@@ -17,7 +17,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import surge.config.SurgeConfig;
 import surge.support.Client;
 import surge.support.NodeProcess;
 import surge.support.TestNode;
@@ -37,9 +36,9 @@ class ClusterRejoinIT {
   static final int FAILURE_TIMEOUT_S = 3;
   static final int MERGE_DELAY_S = 3;
   static final Map<String, String> NODE = Map.of(
-      "cache.entityTtlSeconds", "600",
-      "cluster.failureTimeoutSeconds", "" + FAILURE_TIMEOUT_S,
-      "cluster.mergeDelaySeconds", "" + MERGE_DELAY_S);
+      "cache.entityTtlMs", "600000",
+      "cluster.failureTimeoutMs", "" + FAILURE_TIMEOUT_S * 1000,
+      "cluster.mergeDelayMs", "" + MERGE_DELAY_S * 1000);
   /** No Surge key: Hazelcast waits 5 s before joining by default, which only slows the test. */
   static final Map<String, String> JOIN_AT_ONCE = Map.of("hazelcast.wait.seconds.before.join", "0");
 
@@ -57,8 +56,8 @@ class ClusterRejoinIT {
     int hzB = TestNode.freePort();
     while (hzB == hzA) hzB = TestNode.freePort();
     List<String> members = List.of("127.0.0.1:" + hzA, "127.0.0.1:" + hzB);
-    SurgeConfig.Cluster clusterA = new SurgeConfig.Cluster(true, members, "127.0.0.1", hzA, SurgeConfig.Cluster.TCP,
-        FAILURE_TIMEOUT_S, MERGE_DELAY_S, SurgeConfig.Kubernetes.NONE);
+    ClusterConfig clusterA = new ClusterConfig(true, members, "127.0.0.1", hzA, ClusterConfig.TCP,
+        FAILURE_TIMEOUT_S * 1000, MERGE_DELAY_S * 1000, ClusterConfig.Kubernetes.NONE);
     vertxA = Cluster.vertx(clusterA, JOIN_AT_ONCE).await();
     a = TestNode.start(vertxA, NODE);
     onA = new Client(vertxA, a.port());

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.db.PhysicalShard;
 import surge.support.Client;
-import surge.support.EventLog;
 import surge.support.EventLog.Event;
+import surge.support.EventLog;
 import surge.support.Stack;
 import surge.support.TestNode;
 import surge.support.Wait;
@@ -44,7 +44,7 @@ class KafkaOutageIT {
     node = TestNode.start(vertx, Map.of("events.backlogCheckMs", "200", "events.retryMaxMs", "2000",
         "events.breakerFailures", "1", "events.breakerResetMs", "1000"));
     client = new Client(vertx, node.port());
-    log = new EventLog(node.config().events());
+    log = new EventLog(node.config());
   }
 
   @AfterAll

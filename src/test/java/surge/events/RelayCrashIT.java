@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.db.PhysicalShard;
 import surge.support.Client;
-import surge.support.EventLog;
 import surge.support.EventLog.Event;
+import surge.support.EventLog;
 import surge.support.TestNode;
 import surge.support.Wait;
 
@@ -45,7 +45,7 @@ class RelayCrashIT {
         && killed.compareAndSet(false, true) ? RelaySessions.kill(node, shard) : Future.succeededFuture();
     RelayStats stats = new RelayStats();
     vertx.deployVerticle(new OutboxRelay(node.config(), node.node().services().shards(), stats, killOnce)).await();
-    log = new EventLog(node.config().events());
+    log = new EventLog(node.config());
     awaitActiveEverywhere(stats);
   }
 

@@ -36,7 +36,7 @@ class StreamApiIT {
   @BeforeAll
   static void start(Vertx v) {
     vertx = v;
-    node = TestNode.start(vertx, Map.of("stream.heartbeatSeconds", "1"));
+    node = TestNode.start(vertx, Map.of("stream.heartbeatMs", "1000"));
     client = new Client(vertx, node.port());
   }
 
@@ -232,7 +232,7 @@ class StreamApiIT {
       while (true) {
         SseClient.Frame frame = sb.nextFrame(Duration.ofSeconds(3));
         if ("hb".equals(frame.comments())) break;
-        assertTrue(System.nanoTime() < deadline, "no heartbeat within 3 s at heartbeatSeconds=1");
+        assertTrue(System.nanoTime() < deadline, "no heartbeat within 3 s at heartbeatMs=1000");
       }
     }
     assertTrue(health().getLong("heartbeats") > 0);
