@@ -53,7 +53,7 @@ public final class Binder {
 
   /** The whole tree as {@code type}; the first key that cannot be used stops with a {@link ConfigException}. */
   public static <T extends Record> T bind(ConfigTree tree, Class<T> type) {
-    return bind(tree.json(), type);
+    return bind(tree.json(), "", type);
   }
 
   /** One section ({@code db}, {@code cluster.kubernetes}) as {@code type}, for code that needs only that. */
@@ -61,10 +61,6 @@ public final class Binder {
     Object node = tree.value(section);
     if (!(node instanceof JsonObject json)) throw new ConfigException("config section " + section + " is missing");
     return bind(json.copy(), section + ".", type);
-  }
-
-  private static <T extends Record> T bind(JsonObject json, Class<T> type) {
-    return bind(json, "", type);
   }
 
   private static <T extends Record> T bind(JsonObject json, String prefix, Class<T> type) {
