@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import surge.config.ConfigTree;
 import surge.core.ApiError;
 
 /**
@@ -66,7 +67,7 @@ public final class Tokens {
     if (secret.isBlank()) {
       secret = randomSecret();
       log.warn("auth.jwtSecret is not set: using a random key for this process (dev profile only); "
-          + "tokens will not survive a restart or work on other nodes. Set SURGE_AUTH_JWT_SECRET.");
+          + "tokens will not survive a restart or work on other nodes. Set {}.", ConfigTree.envName("auth.jwtSecret"));
     }
     PubSecKeyOptions current = hs256(secret);
     secrets.add(current);

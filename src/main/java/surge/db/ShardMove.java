@@ -68,7 +68,7 @@ public final class ShardMove {
   private final Map<String, Long> millis = new LinkedHashMap<>();
 
   private ShardMove(Vertx vertx, DbConfig db, long graceMs, Progress progress) {
-    if (db.shardMapFile().isBlank()) throw new ConfigException("config key db.shardMapFile: the shard-move tool needs a map file");
+    if (db.shardMapFile().isBlank()) throw ConfigException.key("db.shardMapFile", "the shard-move tool needs a map file");
     this.vertx = vertx;
     this.db = db;
     this.mapFile = Path.of(db.shardMapFile());
@@ -88,7 +88,7 @@ public final class ShardMove {
     try (FileChannel lock = tool.lockMapFile()) {
       return tool.move(logical, target);
     } catch (IOException e) {
-      throw new ConfigException("config key db.shardMapFile: " + e.getMessage());
+      throw ConfigException.key("db.shardMapFile", e.getMessage());
     }
   }
 
@@ -102,7 +102,7 @@ public final class ShardMove {
       for (int p = 0; p < counts.length; p++) progress.line("pinned " + counts[p] + " logical shard(s) on " + map.names().get(p));
       return map;
     } catch (IOException e) {
-      throw new ConfigException("config key db.shardMapFile: " + e.getMessage());
+      throw ConfigException.key("db.shardMapFile", e.getMessage());
     }
   }
 
@@ -371,7 +371,7 @@ public final class ShardMove {
   private FileChannel lockMapFile() throws IOException {
     Path dir = mapFile.toAbsolutePath().getParent();
     if (!Files.isDirectory(dir) || !Files.isWritable(dir) || (Files.exists(mapFile) && !Files.isWritable(mapFile))) {
-      throw new ConfigException("config key db.shardMapFile: " + mapFile + " is not writable");
+      throw ConfigException.key("db.shardMapFile", mapFile + " is not writable");
     }
     FileChannel channel = FileChannel.open(mapFile.resolveSibling(mapFile.getFileName() + ".lock"),
         StandardOpenOption.CREATE, StandardOpenOption.WRITE);

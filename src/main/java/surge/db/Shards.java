@@ -98,7 +98,7 @@ public final class Shards {
     try {
       return Files.exists(file) ? Files.readString(file) : null;
     } catch (IOException e) {
-      throw new ConfigException("config key db.shardMapFile: cannot read " + file + ": " + e.getMessage());
+      throw ConfigException.key("db.shardMapFile", "cannot read " + file + ": " + e.getMessage());
     }
   }
 
@@ -107,7 +107,7 @@ public final class Shards {
     try {
       return even.withOverrides(new JsonObject(text));
     } catch (RuntimeException e) {
-      throw new ConfigException("config key db.shardMapFile: cannot use " + db.shardMapFile() + ": " + e.getMessage());
+      throw ConfigException.key("db.shardMapFile", "cannot use " + db.shardMapFile() + ": " + e.getMessage());
     }
   }
 

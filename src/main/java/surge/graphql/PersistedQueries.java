@@ -48,14 +48,14 @@ final class PersistedQueries {
     try {
       list = new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException e) {
-      throw new ConfigException("config key graphql.allowListFile (SURGE_GRAPHQL_ALLOW_LIST_FILE): cannot read " + file
+      throw ConfigException.key("graphql.allowListFile", "cannot read " + file
           + " as a JSON object of sha256 → query (" + e.getMessage() + ")");
     }
     Map<String, String> out = new HashMap<>();
     for (String hash : list.fieldNames()) {
       Object query = list.getValue(hash);
       if (!(query instanceof String text) || !sha256(text).equals(hash.toLowerCase(java.util.Locale.ROOT))) {
-        throw new ConfigException("config key graphql.allowListFile (SURGE_GRAPHQL_ALLOW_LIST_FILE): the entry " + hash
+        throw ConfigException.key("graphql.allowListFile", "the entry " + hash
             + " of " + file + " is not the SHA-256 of its query");
       }
       out.put(hash.toLowerCase(java.util.Locale.ROOT), text);
