@@ -89,6 +89,7 @@ public final class Binder {
       names.add(name);
       if (!node.containsKey(name)) throw new ConfigException("config key " + key + " is missing");
       Object value = node.getValue(name);
+      if (value == null) throw new ConfigException("config key " + key + " has no value (null)");
       if (isSection(component, value)) {
         prepare((JsonObject) value, key + ".", component.getType());
       } else if (component.getType() == List.class && value instanceof String s) {

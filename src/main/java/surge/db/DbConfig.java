@@ -20,7 +20,7 @@ public record DbConfig(
     @Doc("How often a running node re-reads the map file; the tool waits two of these after each map change.")
     @Range(min = 10, max = 60_000) int shardMapReloadMs,
     @Doc("Database user.") String user,
-    @Doc("Database password (set `SURGE_DB_PASSWORD` in production).") String password,
+    @Doc("Database password; in production set it from the environment (a Secret), not in the file.") String password,
     @Doc("Connections per pool.") @Range(min = 1, max = 1000) int poolSize,
     @Doc("Requests that may wait for a connection; beyond it, 503.") @Range(min = -1, max = 1_000_000) int poolMaxWaitQueue,
     @Doc("Queries in flight per connection.") @Range(min = 1, max = 4096) int pipeliningLimit,

@@ -186,6 +186,9 @@ class ConfigTreeTest {
     JsonObject noHost = new JsonObject(DEFAULTS);
     noHost.getJsonObject("db").remove("host");
     assertMentions(assertThrows(ConfigException.class, () -> bind(ConfigTree.of(noHost, Map.of()))), "db.host", "missing");
+    JsonObject nullHost = new JsonObject(DEFAULTS);
+    nullHost.getJsonObject("db").putNull("host");
+    assertMentions(assertThrows(ConfigException.class, () -> bind(ConfigTree.of(nullHost, Map.of()))), "db.host", "null");
     JsonObject extra = new JsonObject(DEFAULTS);
     extra.getJsonObject("db").put("poolSise", 3);
     assertMentions(assertThrows(ConfigException.class, () -> bind(ConfigTree.of(extra, Map.of()))), "db.poolSise");
