@@ -43,7 +43,8 @@ final class VerifiedTokens {
   }
 
   VerifiedTokens(Ticker ticker) {
-    this.cache = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).ticker(ticker)
+    // upkeep on the calling thread, as surge.cache.TwoLevelCache's L1
+    this.cache = Caffeine.newBuilder().executor(Runnable::run).maximumSize(MAX_ENTRIES).ticker(ticker)
         .expireAfter(new Expiry<Key, Entry>() {
           @Override
           public long expireAfterCreate(Key key, Entry entry, long now) {

@@ -20,7 +20,8 @@ public final class Derived<V> {
 
   Derived(String name, long maxEntries) {
     this.name = name;
-    this.values = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterAccess(Duration.ofMinutes(2)).build();
+    // upkeep on the calling thread, as surge.cache.TwoLevelCache's L1
+    this.values = Caffeine.newBuilder().executor(Runnable::run).maximumSize(maxEntries).expireAfterAccess(Duration.ofMinutes(2)).build();
   }
 
   public String name() {

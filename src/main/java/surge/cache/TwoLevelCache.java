@@ -82,7 +82,9 @@ public final class TwoLevelCache<V> {
     this.tombstoneMs = tombstoneMs;
     this.encode = encode;
     this.decode = decode;
-    this.l1 = Caffeine.newBuilder().maximumSize(l1MaxEntries).expireAfter(new Expiry<String, Entry<V>>() {
+    // Caffeine's upkeep (eviction, expiry) on the calling thread: bounded, amortised work instead of a hand-off to the
+    // common fork-join pool after writes, which on a small box competes with the event loops for the same cores.
+    this.l1 = Caffeine.newBuilder().executor(Runnable::run).maximumSize(l1MaxEntries).expireAfter(new Expiry<String, Entry<V>>() {
       @Override
       public long expireAfterCreate(String key, Entry<V> entry, long now) {
         return TimeUnit.MILLISECONDS.toNanos(Math.max(0, entry.expiresAtMs() - System.currentTimeMillis()));

@@ -134,13 +134,13 @@ public final class Metrics {
 
   /**
    * The route template of a request from what Vert.x Web reports: the names (paths) of every route that matched,
-   * joined by {@code >}, sub-router mount points (they end in {@code /}) included, also those of a mount that had no
-   * matching route (a request to {@code /api/v1/...} passes {@code /api/} first). The label is the last mount before
-   * the route that answered, plus that route: {@code /api/>/api/v1/>/articles/:slug} → {@code /api/v1/articles/:slug}.
+   * joined by {@code >}, sub-router mount points (they end in {@code /}) included. The label is the last mount before
+   * the route that answered, plus that route: {@code /api/>/articles/:slug} → {@code /api/articles/:slug} (a request
+   * under the {@code /api/v1} alias is routed again as its {@code /api} twin, so it counts under the same label).
    * A failed request (a handler called {@code ctx.fail}: 401, 404 of an unknown slug, 422, 5xx) walks the routes again
    * for failure handlers, which appends mounts after its route; its route is still the last non-mount name.
    * A request that reached no route inside its mount (404, 405, refused by the rate limiter or body limit) is
-   * {@code /api/v1/*}; one that reached none at all is {@value #UNMATCHED}. Either way the values are the route table's,
+   * {@code /api/*}; one that reached none at all is {@value #UNMATCHED}. Either way the values are the route table's,
    * never a client's path.
    */
   static String route(String raw) {

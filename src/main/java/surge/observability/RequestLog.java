@@ -43,6 +43,7 @@ public final class RequestLog implements Handler<RoutingContext> {
   private static final Logger access = LoggerFactory.getLogger(ACCESS_LOGGER);
   private static final char[] HEX = "0123456789abcdef".toCharArray();
   private static final String ENTRY = "surge.accessEntry";
+  private static final String IDS = "surge.requestIds";
 
   private final LogConfig config;
   private final boolean tracing;
@@ -82,14 +83,21 @@ public final class RequestLog implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
-    String id = config.trustRequestId() ? validRequestId(request.getHeader(X_REQUEST_ID)) : null;
-    if (id == null) id = newRequestId();
-    response.putHeader(X_REQUEST_ID, id);
-    String traceId = tracing ? activeTraceId(response) : incomingTraceId(request.getHeader(TRACEPARENT));
-    RequestIds ids = new RequestIds(id, traceId);
+    // A rerouted request (the /api/v1 alias) comes here twice; the reroute dropped its response headers and end
+    // handlers, so they are set again, but it keeps the id and start time it got the first time.
+    RequestIds ids = ctx.get(IDS);
+    if (ids == null) {
+      String id = config.trustRequestId() ? validRequestId(request.getHeader(X_REQUEST_ID)) : null;
+      if (id == null) id = newRequestId();
+      String traceId = tracing ? activeTraceId(response) : incomingTraceId(request.getHeader(TRACEPARENT));
+      ids = new RequestIds(id, traceId);
+      ctx.put(IDS, ids);
+    }
+    response.putHeader(X_REQUEST_ID, ids.requestId());
     RequestIds.bind(ids);
     if (config.access()) {
-      Entry entry = new Entry(request, System.nanoTime());
+      Entry first = ctx.get(ENTRY);
+      Entry entry = new Entry(request, first == null ? System.nanoTime() : first.start);
       ctx.put(ENTRY, entry);
       ctx.addHeadersEndHandler(v -> entry.route = routeOf(entry.routed == null ? ctx : entry.routed,
           response.getStatusCode()));
@@ -132,7 +140,7 @@ public final class RequestLog implements Handler<RoutingContext> {
 
   /**
    * The template of the route that answered or failed, with its sub-router's mount point
-   * ({@code /api/v1/articles/:slug}); {@code unmatched} for a 404 no route took, else {@code <mount>/*} or {@code -}
+   * ({@code /api/articles/:slug}); {@code unmatched} for a 404 no route took, else {@code <mount>/*} or {@code -}
    * for answers given before any route of known path (rate limit, body too large, CORS preflight).
    */
   static String routeOf(RoutingContext ctx, int status) {

@@ -35,7 +35,6 @@ import surge.web.AuthHandler;
  * </ul>
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
-  private static final String DONE = "surge.rateLimited";
   private static final CharSequence POLICY = HttpHeaders.createOptimized("RateLimit-Policy");
   private static final CharSequence RATE_LIMIT = HttpHeaders.createOptimized("RateLimit");
   private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
@@ -63,14 +62,6 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    // "/api/v1/..." passes the "/api/*" mount first and then the "/api/v1/*" one: decide once
-    if (request.path().startsWith("/api/v1/")) {
-      if (ctx.get(DONE) != null) {
-        ctx.next();
-        return;
-      }
-      ctx.put(DONE, Boolean.TRUE);
-    }
     HttpMethod method = request.method();
     boolean read = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
     if (!read && !method.equals(HttpMethod.POST) && !method.equals(HttpMethod.PUT) && !method.equals(HttpMethod.DELETE)
@@ -181,10 +172,9 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
     }
   }
 
-  /** {@code /api/users} or {@code /api/v1/users} → {@code /users}. */
+  /** {@code /api/users} → {@code /users} ({@code /api/v1/...} arrives here as its {@code /api} twin). */
   static String apiPath(String path) {
     if (path == null) return "";
-    if (path.startsWith("/api/v1/")) return trimSlash(path.substring(7));
     if (path.startsWith("/api/")) return trimSlash(path.substring(4));
     return trimSlash(path);
   }

@@ -3,6 +3,7 @@ package surge.server;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.util.Set;
@@ -20,8 +21,14 @@ import surge.web.Errors;
 import surge.web.HttpCaching;
 import surge.web.RequestTimeout;
 
-/** The route table: which feature serves which path. {@code /api} and {@code /api/v1} are the same API. */
+/**
+ * The route table: which feature serves which path. The API is mounted once, at {@code /api}; {@code /api/v1} is an
+ * alias of it (see {@link #V1}).
+ */
 public final class Api {
+  /** The versioned prefix clients may use; such a request is routed again as its {@code /api} twin. */
+  static final String V1 = "/api/v1";
+
   private Api() {}
 
   public static Router router(Vertx vertx, HttpConfig http, TlsConfig tls, Services s, StreamHub hub) {
@@ -43,6 +50,9 @@ public final class Api {
     new StreamRoutes(s.streams(), hub).mount(api, requiredAuth);
 
     Router root = Router.router(vertx);
+    // First, so nothing else has run for the request yet: it starts over as "/api/...", and every handler, the
+    // limiter and the metrics label see the one API. Only the request log (ahead of every route) ran already.
+    root.route(V1 + "/*").handler(Api::alias);
     root.route().handler(Edge.securityHeaders(tls));
     root.route().handler(cors(http));
     root.route().handler(HttpCaching.policy(http.cacheMaxAgeSeconds()));
@@ -54,12 +64,15 @@ public final class Api {
     root.route("/graphql").handler(BodyHandler.create(false).setBodyLimit(http.bodyLimitBytes()));
     s.graphql().mount(root, "/graphql", s.limiter().config().enabled()
         ? new RateLimitHandler(s.limiter(), s.tokens(), s.edge().limits()::mayForward) : null, optionalAuth);
-    // "/api/*" first: a sub-router that finds no route hands its 404/405 to the parent, and the
-    // last one tried wins. In this order "/api/v1/..." ends in the v1 mount, so its 405 is kept.
     root.route("/api/*").subRouter(api);
-    root.route("/api/v1/*").subRouter(api);
     Errors.install(root);
     return root;
+  }
+
+  /** {@code /api/v1/articles?limit=5} → {@code /api/articles?limit=5}, the query kept. */
+  private static void alias(RoutingContext ctx) {
+    String query = ctx.request().query();
+    ctx.reroute("/api" + ctx.request().path().substring(V1.length()) + (query == null ? "" : "?" + query));
   }
 
   private static CorsHandler cors(HttpConfig http) {

@@ -20,6 +20,7 @@ public final class EncodedJson {
   public record Encoded(Buffer bytes, String etag) {}
 
   private static final Cache<JsonObject, Encoded> SHARED = Caffeine.newBuilder()
+      .executor(Runnable::run) // upkeep on the calling thread, as TwoLevelCache's L1
       .weakKeys() // identity, and gone with the cached page
       .maximumSize(50_000)
       .build();
@@ -46,7 +47,7 @@ public final class EncodedJson {
   /** Where each {@code "<field>":false} of a shared page starts, per field, in order of appearance. */
   private record Flags(java.util.List<String> fields, int[][] offsets) {}
 
-  private static final Cache<JsonObject, Flags> FLAGS = Caffeine.newBuilder().weakKeys().maximumSize(50_000).build();
+  private static final Cache<JsonObject, Flags> FLAGS = Caffeine.newBuilder().executor(Runnable::run).weakKeys().maximumSize(50_000).build();
 
   /**
    * A shared page's encoding with some of its boolean fields set to true: {@code values[f][k]} for the k-th

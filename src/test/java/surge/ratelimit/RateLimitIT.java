@@ -80,7 +80,7 @@ class RateLimitIT {
     assertTrue(r.getHeader("Content-Type").startsWith("application/json"));
     assertEquals("limit exceeded, retry in " + retry + " s",
         r.bodyAsJsonObject().getJsonObject("errors").getJsonArray("rate").getString(0));
-    // the /api/v1 mount shares the bucket and is decided once per request
+    // the /api/v1 alias shares the bucket
     assertEquals(429, send(HttpMethod.GET, "/api/v1/tags", ip, null, null).statusCode());
     // another principal is unaffected
     assertEquals(200, send(HttpMethod.GET, "/api/tags", ip(), null, null).statusCode());

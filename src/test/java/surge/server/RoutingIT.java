@@ -75,6 +75,18 @@ class RoutingIT extends WithNode {
     assertEquals(true, profile.getBoolean("following"), "the follow made under /api/v1 shows under /api");
   }
 
+  /** The alias is routed again as its /api twin: the query survives, and the root's headers are set once again. */
+  @Test
+  void v1KeepsTheQueryAndTheResponseHeaders() {
+    client.article(client.register("v1q").getString("token"), Client.unique("V1 query"), "v1q");
+    HttpResponse<Buffer> one = client.get("/api/v1/articles?limit=1");
+    assertEquals(200, one.statusCode());
+    assertEquals(1, one.bodyAsJsonObject().getJsonArray("articles").size(), "limit=1 reached the route");
+    assertEquals(1, one.headers().getAll("X-Request-Id").size());
+    assertEquals("nosniff", one.getHeader("X-Content-Type-Options"));
+    assertEquals(client.get("/api/articles?limit=1").getHeader("Cache-Control"), one.getHeader("Cache-Control"));
+  }
+
   @Test
   void v1AnswersErrorsLikeApi() {
     assertJsonError(client.get("/api/v1/user"), 401, "token");
