@@ -10,11 +10,11 @@ import org.slf4j.LoggerFactory;
 import surge.cluster.Cluster;
 import surge.config.ConfigException;
 import surge.config.ConfigTree;
-import surge.config.SurgeConfig;
 import surge.db.Shards;
 import surge.metrics.Metrics;
 import surge.observability.Logging;
 import surge.observability.Tracing;
+import surge.server.ShutdownConfig;
 
 /**
  * Starts one node: reads configuration once ({@code conf/surge.json}, or the file named by
@@ -32,7 +32,7 @@ public final class Main {
    * grace period plus 15 s for the rest. A latch, not Future.await(): completions of a closing Vert.x may be
    * dispatched to event loops that are already gone.
    */
-  private static void stop(Surge node, Vertx vertx, SurgeConfig.Shutdown shutdown, Tracing tracing) {
+  private static void stop(Surge node, Vertx vertx, ShutdownConfig shutdown, Tracing tracing) {
     log.info("shutting down");
     long limitMs = (long) shutdown.drainDelayMs() + shutdown.graceMs() + 15_000;
     CountDownLatch stopped = new CountDownLatch(1);
@@ -58,7 +58,7 @@ public final class Main {
     }
     Logging.apply(config.log(), config.production());
     Tracing tracing = Tracing.start(config.tracing());
-    Metrics metrics = Metrics.create(config.management());
+    Metrics metrics = Metrics.create(config.metrics());
     Cluster.vertx(config.cluster(), metrics, tracing::install)
         .onFailure(failure -> {
           log.error("could not join the cluster: {}", failure.getMessage(), failure);

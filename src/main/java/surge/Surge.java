@@ -8,7 +8,6 @@ import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
 import surge.db.Migrations;
 import surge.db.ReplicaMonitor;
 import surge.demo.DemoData;
@@ -46,7 +45,7 @@ public final class Surge {
 
   /** A node with a registry of its own (Vert.x's meters are not in it unless {@code vertx} was built with it). */
   public static Future<Surge> start(Vertx vertx, SurgeConfig config) {
-    return start(vertx, config, Metrics.create(config.management()));
+    return start(vertx, config, Metrics.create(config.metrics()));
   }
 
   /** A node whose meters go to {@code metrics}, the registry {@code vertx} was built with ({@link Metrics#vertxBuilder}). */
@@ -67,7 +66,7 @@ public final class Surge {
         .compose(services -> services.tokens().open().map(services))
         .compose(services -> vertx.deployVerticle(new ReplicaMonitor(services.shards()))
             .compose(monitor -> relay(vertx, config, services)
-                .compose(relay -> (config.seedDemo() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
+                .compose(relay -> (config.demo().seed() ? new DemoData(services).seed() : Future.<Void>succeededFuture())
                     .map(seeded -> httpInstances(vertx, config, services))
                     .compose(http -> http.scaleTo(instances).map(n -> new Surge(vertx, config, services, monitor, relay, http))))))
         .compose(node -> node.startTimelines(config))
@@ -80,7 +79,7 @@ public final class Surge {
   private static HttpInstances httpInstances(Vertx vertx, SurgeConfig config, Services services) {
     int bindPort = HttpVerticle.bindPort(config.http().port());
     return new HttpInstances(vertx,
-        () -> new HttpVerticle(config.http(), bindPort, services, config.shutdown().graceMs(), config.log()));
+        () -> new HttpVerticle(config.http(), config.tls(), bindPort, services, config.shutdown().graceMs(), config.log()));
   }
 
   /** The outbox relay (one per node), unless {@code events.relay} is off; the id is null then. */

@@ -42,7 +42,7 @@ final class TimelineFeed {
   private final Function<List<String>, Future<Map<String, JsonObject>>> cores;
   /**
    * {@code articlesCount} of a timeline cut at its capacity, which only a count over the authors' shards knows: kept
-   * per viewer, set of timeline authors and newest entry for as long as a list page is ({@code cache.listTtlSeconds}),
+   * per viewer, set of timeline authors and newest entry for as long as a list page is ({@code cache.listTtlMs}),
    * so a reader paging a long feed pays the count once rather than on every page. A follow or unfollow changes the
    * authors and a followed author's new article the newest entry, so both are counted afresh at once; only a deleted
    * article that was not the newest can leave the count one too high, for that lifetime at most.

@@ -2,7 +2,6 @@ package surge.auth;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import surge.config.SurgeConfig;
 import surge.core.ApiError;
 
 /**
@@ -20,7 +19,7 @@ final class ExternalUsers {
   private final AccountCache accounts;
 
   /** {@code accounts} is used only when matching by e-mail. */
-  ExternalUsers(SurgeConfig.Auth config, AccountLookup accounts) {
+  ExternalUsers(AuthConfig config, AccountLookup accounts) {
     this.accounts = config.externalUserByEmail() ? new AccountCache(accounts) : null;
   }
 

@@ -13,9 +13,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
 
-/** The JWK set file {@code auth.jwksFile}, re-read on a worker every {@code auth.jwksReloadSeconds}. */
+/** The JWK set file {@code auth.jwksFile}, re-read on a worker every {@code auth.jwksReloadMs}. */
 final class JwksFile implements KeySource {
   private static final Logger log = LoggerFactory.getLogger(JwksFile.class);
 
@@ -29,10 +28,10 @@ final class JwksFile implements KeySource {
   private long timer = -1;
 
   /** Reads the file at once: Tokens is built on the start-up worker, and a bad file must stop the node there. */
-  JwksFile(Vertx vertx, SurgeConfig.Auth config, Consumer<List<JsonObject>> publish) {
+  JwksFile(Vertx vertx, AuthConfig config, Consumer<List<JsonObject>> publish) {
     this.vertx = vertx;
     this.file = config.jwksFile();
-    this.reloadMs = config.jwksReloadSeconds() * 1000L;
+    this.reloadMs = config.jwksReloadMs();
     this.publish = publish;
     this.status = KeySetStatus.initial("file", file);
     load();

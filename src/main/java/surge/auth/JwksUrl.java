@@ -19,16 +19,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
 
 /**
- * The JWK set at {@code auth.jwksUrl}, fetched with the Vert.x WebClient every {@code auth.jwksRefreshSeconds} (sooner
+ * The JWK set at {@code auth.jwksUrl}, fetched with the Vert.x WebClient every {@code auth.jwksRefreshMs} (sooner
  * when the server's {@code Cache-Control: max-age} says so), and also when a token names a key the set lacks — the way
- * providers rotate — at most once per {@code auth.jwksMinRefreshSeconds}, since anyone can send such tokens. One
+ * providers rotate — at most once per {@code auth.jwksMinRefreshMs}, since anyone can send such tokens. One
  * fetch at a time: callers that arrive while one runs share it.
  *
  * <p>A failed fetch (network, timeout, status, body) keeps the last good set, is retried after
- * {@code auth.jwksMinRefreshSeconds}, and is logged once per streak of failures.
+ * {@code auth.jwksMinRefreshMs}, and is logged once per streak of failures.
  *
  * <p>A verticle, one per node, so that its timer, its client and its bookkeeping live on one event loop of their own;
  * the HTTP verticles reach it through {@link #unknownKey}, which hops onto that loop.
@@ -52,11 +51,11 @@ final class JwksUrl extends VerticleBase implements KeySource {
   private List<JsonObject> current = List.of();
   private long timer = -1;
 
-  JwksUrl(Vertx owner, SurgeConfig.Auth config, Consumer<List<JsonObject>> publish) {
+  JwksUrl(Vertx owner, AuthConfig config, Consumer<List<JsonObject>> publish) {
     this.owner = owner;
     this.url = config.jwksUrl();
-    this.refreshMs = config.jwksRefreshSeconds() * 1000L;
-    this.minRefreshMs = config.jwksMinRefreshSeconds() * 1000L;
+    this.refreshMs = config.jwksRefreshMs();
+    this.minRefreshMs = config.jwksMinRefreshMs();
     this.publish = publish;
     this.status = KeySetStatus.initial("url", url);
     this.lastOnDemand = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(minRefreshMs); // the first may go at once

@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.function.Consumer;
-import surge.config.SurgeConfig;
 
 /**
  * Where the verification keys beyond Surge's own HS256 secrets come from: a JWK set file ({@code auth.jwksFile}) or
@@ -15,7 +14,7 @@ import surge.config.SurgeConfig;
 interface KeySource {
 
   /** The source named by the configuration, or null when it names none. */
-  static KeySource of(Vertx vertx, SurgeConfig.Auth config, Consumer<List<JsonObject>> publish) {
+  static KeySource of(Vertx vertx, AuthConfig config, Consumer<List<JsonObject>> publish) {
     if (!config.jwksUrl().isBlank()) return new JwksUrl(vertx, config, publish);
     if (!config.jwksFile().isBlank()) return new JwksFile(vertx, config, publish);
     return null;

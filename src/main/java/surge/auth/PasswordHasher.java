@@ -8,7 +8,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
-import surge.config.SurgeConfig;
+import surge.SurgeConfig;
 
 /**
  * Argon2id password hashes in the PHC string format ({@code $argon2id$v=19$m=..,t=..,p=..$salt$hash}).
@@ -22,12 +22,12 @@ public final class PasswordHasher {
   private static final Base64.Decoder B64D = Base64.getDecoder();
 
   private final WorkerExecutor workers;
-  private final SurgeConfig.Passwords cost;
+  private final PasswordsConfig cost;
   private final SecureRandom random = new SecureRandom();
   /** Verified when an email is unknown, so that login takes as long for unknown accounts as for known ones. */
   private volatile String decoy;
 
-  public PasswordHasher(WorkerExecutor workers, SurgeConfig.Passwords cost) {
+  public PasswordHasher(WorkerExecutor workers, PasswordsConfig cost) {
     this.workers = workers;
     this.cost = cost;
   }
@@ -58,7 +58,7 @@ public final class PasswordHasher {
    * A PHC string for a given salt. Blocking (tens of milliseconds): tools and workers only. The
    * benchmark dataset generator uses it to store one deterministic hash for every seeded user.
    */
-  public static String hashWithSalt(String password, byte[] salt, SurgeConfig.Passwords cost) {
+  public static String hashWithSalt(String password, byte[] salt, PasswordsConfig cost) {
     byte[] hash = derive(password, salt, cost.memoryKib(), cost.iterations(), cost.parallelism(), HASH_BYTES);
     return "$argon2id$v=19$m=" + cost.memoryKib() + ",t=" + cost.iterations() + ",p=" + cost.parallelism()
         + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);

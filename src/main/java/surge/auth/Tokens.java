@@ -22,7 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
+import surge.config.ConfigTree;
 import surge.core.ApiError;
 
 /**
@@ -49,7 +49,7 @@ public final class Tokens {
   private static final int LEEWAY_SECONDS = 5;
 
   private final Vertx vertx;
-  private final SurgeConfig.Auth config;
+  private final AuthConfig config;
   private final JWTAuth signer;
   private final JWTOptions signing;
   private final List<PubSecKeyOptions> secrets = new ArrayList<>();
@@ -60,21 +60,21 @@ public final class Tokens {
   private final VerifiedTokens verified = new VerifiedTokens();
 
   /** {@code accounts}: where external tokens matched by e-mail find their user. */
-  public Tokens(Vertx vertx, SurgeConfig.Auth config, AccountLookup accounts) {
+  public Tokens(Vertx vertx, AuthConfig config, AccountLookup accounts) {
     this.vertx = vertx;
     this.config = config;
     String secret = config.jwtSecret();
     if (secret.isBlank()) {
       secret = randomSecret();
       log.warn("auth.jwtSecret is not set: using a random key for this process (dev profile only); "
-          + "tokens will not survive a restart or work on other nodes. Set SURGE_AUTH_JWT_SECRET.");
+          + "tokens will not survive a restart or work on other nodes. Set {}.", ConfigTree.envName("auth.jwtSecret"));
     }
     PubSecKeyOptions current = hs256(secret);
     secrets.add(current);
     for (String previous : config.jwtPreviousSecrets()) secrets.add(hs256(previous));
     this.signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(current));
     this.signing = new JWTOptions().setAlgorithm("HS256").setIssuer(config.issuer())
-        .setAudience(List.of(config.audience())).setExpiresInSeconds(config.tokenTtlSeconds());
+        .setAudience(List.of(config.audience())).setExpiresInSeconds((int) (config.tokenTtlMs() / 1000));
     this.verifier = verifier(List.of());
     this.keySource = KeySource.of(vertx, config, keys -> {
       verifier = verifier(keys);

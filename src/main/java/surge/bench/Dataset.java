@@ -14,10 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import surge.SurgeConfig;
 import surge.auth.PasswordHasher;
+import surge.auth.PasswordsConfig;
 import surge.config.ConfigException;
 import surge.config.ConfigTree;
-import surge.config.SurgeConfig;
+import surge.db.DbConfig;
 import surge.db.Migrations;
 import surge.db.ShardMap;
 import surge.db.Shards;
@@ -113,7 +115,7 @@ public final class Dataset {
    * Benchmark databases are the tool's own, so it creates the missing ones (the app role may create
    * databases, see bin/stack) and a fresh name needs no entry in the stack's list.
    */
-  private static void createMissingDatabases(Vertx vertx, SurgeConfig.Db db, ShardMap map, Consumer<String> progress) {
+  private static void createMissingDatabases(Vertx vertx, DbConfig db, ShardMap map, Consumer<String> progress) {
     for (ShardMap.Physical p : map.physical()) {
       Pool admin = PgBuilder.pool().connectingTo(connectOptions(db, p, "postgres")).using(vertx).build();
       try {
@@ -128,14 +130,14 @@ public final class Dataset {
   }
 
   /** One hash for every user, salted from the seed so reruns store the same string; the app's cost settings. */
-  static String passwordHash(DatasetSpec spec, SurgeConfig.Passwords cost) {
+  static String passwordHash(DatasetSpec spec, PasswordsConfig cost) {
     byte[] salt = new byte[16];
     Words.stream(spec.seed(), 7, 0).nextBytes(salt);
     return PasswordHasher.hashWithSalt(spec.password(), salt, cost);
   }
 
   /** Primaries only; commits need not wait for the disk (a lost tail is re-seeded with --reset). */
-  private static List<Pool> pools(Vertx vertx, SurgeConfig.Db db, ShardMap map) {
+  private static List<Pool> pools(Vertx vertx, DbConfig db, ShardMap map) {
     List<Pool> pools = new ArrayList<>();
     for (ShardMap.Physical p : map.physical()) {
       PgConnectOptions connect = connectOptions(db, p, p.database())
@@ -146,7 +148,7 @@ public final class Dataset {
     return pools;
   }
 
-  private static PgConnectOptions connectOptions(SurgeConfig.Db db, ShardMap.Physical p, String database) {
+  private static PgConnectOptions connectOptions(DbConfig db, ShardMap.Physical p, String database) {
     return new PgConnectOptions().setHost(p.primary().host()).setPort(p.primary().port()).setDatabase(database)
         .setUser(db.user()).setPassword(db.password());
   }

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
 import surge.redis.RedisClients;
+import surge.redis.RedisConfig;
 import surge.resilience.Breaker;
 
 /**
@@ -22,7 +22,7 @@ import surge.resilience.Breaker;
  * the invalidation channel that carries invalidations between nodes.
  *
  * <p>Breaker ({@link Breaker}, named {@code redis-cache}): {@code redis.breakerFailures} commands in a row that fail
- * or take longer than {@code redis.timeoutMs} open it for {@code cache.redisBreakerSeconds}; while open no command
+ * or take longer than {@code redis.timeoutMs} open it for {@code cache.redisBreakerMs}; while open no command
  * is sent (callers get a failed future at once, so requests never queue behind a dead Redis), then one command
  * probes.
  *
@@ -50,7 +50,7 @@ public final class CacheRedis {
   private volatile RedisConnection subscriber;
   private volatile long retryTimer = -1;
 
-  CacheRedis(Vertx vertx, SurgeConfig.Redis redis, String namespace, long breakerMs, Consumer<JsonObject> onMessage,
+  CacheRedis(Vertx vertx, RedisConfig redis, String namespace, long breakerMs, Consumer<JsonObject> onMessage,
              Runnable onResubscribed) {
     this.vertx = vertx;
     this.channel = namespace + CHANNEL;

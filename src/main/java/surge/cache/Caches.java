@@ -10,8 +10,9 @@ import io.vertx.redis.client.Request;
 import java.util.List;
 import java.util.Map;
 import surge.cluster.ClusterMembership;
-import surge.config.SurgeConfig;
 import surge.core.Viewer;
+import surge.db.DbConfig;
+import surge.redis.RedisConfig;
 import surge.resilience.Breaker;
 
 /**
@@ -81,25 +82,23 @@ public final class Caches {
   /** Invalidations travel on the clustered event bus rather than the Redis channel. */
   private final boolean clustered;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
-  private final int httpMaxAgeSeconds;
   private final long listTtlMs;
 
-  private Caches(Vertx vertx, ClusterMembership membership, SurgeConfig.Cache config, SurgeConfig.Redis redisConfig,
-                 SurgeConfig.Db db) {
+  private Caches(Vertx vertx, ClusterMembership membership, CacheConfig config, RedisConfig redisConfig,
+                 DbConfig db) {
     this.vertx = vertx;
     this.namespace = "surge:cache:" + namespaceOf(db) + ":";
     this.enabled = config.enabled();
-    this.httpMaxAgeSeconds = config.httpMaxAgeSeconds();
-    this.listTtlMs = config.listTtlSeconds() * 1000L;
-    this.redis = enabled ? new CacheRedis(vertx, redisConfig, namespace, config.redisBreakerSeconds() * 1000L,
+    this.listTtlMs = config.listTtlMs();
+    this.redis = enabled ? new CacheRedis(vertx, redisConfig, namespace, config.redisBreakerMs(),
         message -> vertx.eventBus().publish(ADDRESS, message, LOCAL), this::resynchronise) : null;
     this.clustered = vertx.isClustered();
-    long entityMs = config.entityTtlSeconds() * 1000L;
-    long listMs = config.listTtlSeconds() * 1000L;
+    long entityMs = config.entityTtlMs();
+    long listMs = config.listTtlMs();
     this.articles = TwoLevelCache.json("article", namespace, redis, enabled, config.l1MaxEntries(), entityMs, config.jitterPercent(), TOMBSTONE_MS);
     this.profiles = TwoLevelCache.json("profile", namespace, redis, enabled, config.l1MaxEntries(), entityMs, config.jitterPercent(), TOMBSTONE_MS);
     this.lists = TwoLevelCache.json("list", namespace, redis, enabled, config.l1MaxEntries(), listMs, config.jitterPercent(), TOMBSTONE_MS);
-    this.viewers = new TwoLevelCache<>("viewer", namespace, redis, enabled, config.viewerL1MaxEntries(), config.viewerTtlSeconds() * 1000L,
+    this.viewers = new TwoLevelCache<>("viewer", namespace, redis, enabled, config.viewerL1MaxEntries(), config.viewerTtlMs(),
         config.jitterPercent(), TOMBSTONE_MS, IdSet::encode, IdSet::decode);
     this.scopes = new ListScopes(namespace, redis);
     this.marks = new WriterMarks(redis, namespace + "w:");
@@ -111,8 +110,8 @@ public final class Caches {
     membership.onChange(this::clusterChanged);
   }
 
-  public static Caches create(Vertx vertx, ClusterMembership membership, SurgeConfig.Cache config, SurgeConfig.Redis redis,
-                              SurgeConfig.Db db) {
+  public static Caches create(Vertx vertx, ClusterMembership membership, CacheConfig config, RedisConfig redis,
+                              DbConfig db) {
     return new Caches(vertx, membership, config, redis, db);
   }
 
@@ -143,7 +142,7 @@ public final class Caches {
   }
 
   /** A short hash of the primary endpoints and shard list: one namespace per set of databases. */
-  public static String namespaceOf(SurgeConfig.Db db) {
+  public static String namespaceOf(DbConfig db) {
     try {
       byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
           .digest((db.host() + ":" + db.port() + "/" + db.shards()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -184,13 +183,9 @@ public final class Caches {
   }
 
   /** {@code http.cacheMaxAgeSeconds}: max-age of anonymous API responses. */
-  /** How long a cached list page may live ({@code cache.listTtlSeconds}), for other list-like memos. */
+  /** How long a cached list page may live ({@code cache.listTtlMs}), for other list-like memos. */
   public long listTtlMs() {
     return listTtlMs;
-  }
-
-  public int httpMaxAgeSeconds() {
-    return httpMaxAgeSeconds;
   }
 
   public TwoLevelCache<JsonObject> articles() {

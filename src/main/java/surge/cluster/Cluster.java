@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
 import surge.metrics.Metrics;
 
 /**
@@ -24,8 +23,8 @@ import surge.metrics.Metrics;
  *   <li>TCP/IP join with {@code cluster.members} listed one by one ({@code cluster.discovery=tcp}), or Hazelcast's
  *       Kubernetes discovery ({@code kubernetes}); multicast and auto-detection off, so a node never joins a cluster
  *       it was not told about;</li>
- *   <li>failure detection and split-brain merge timing from {@code cluster.failureTimeoutSeconds} and
- *       {@code cluster.mergeDelaySeconds} (see {@link #timings});</li>
+ *   <li>failure detection and split-brain merge timing from {@code cluster.failureTimeoutMs} and
+ *       {@code cluster.mergeDelayMs} (see {@link #timings});</li>
  *   <li>bound to {@code cluster.host} only (interfaces on, {@code hazelcast.socket.bind.any=false}), on
  *       {@code cluster.port} with port auto-increment off: a taken port fails start-up rather than
  *       silently moving to a port the other members do not list;</li>
@@ -46,16 +45,16 @@ public final class Cluster {
   private Cluster() {}
 
   /** A standalone Vert.x, or a clustered one once it joined (or formed) the cluster. */
-  public static Future<Vertx> vertx(SurgeConfig.Cluster cluster) {
+  public static Future<Vertx> vertx(ClusterConfig cluster) {
     return vertx(cluster, null, UnaryOperator.identity());
   }
 
   /**
-   * As {@link #vertx(SurgeConfig.Cluster)}, with Vert.x's own meters in {@code metrics}' registry (when metrics are on;
+   * As {@link #vertx(ClusterConfig)}, with Vert.x's own meters in {@code metrics}' registry (when metrics are on;
    * null for none) and {@code extras} applied to the builder: what other packages add to the instance, e.g. the
    * tracer of {@link surge.observability.Tracing#install}.
    */
-  public static Future<Vertx> vertx(SurgeConfig.Cluster cluster, Metrics metrics, UnaryOperator<VertxBuilder> extras) {
+  public static Future<Vertx> vertx(ClusterConfig cluster, Metrics metrics, UnaryOperator<VertxBuilder> extras) {
     if (!cluster.enabled()) return Future.succeededFuture(extras.apply(builder(new VertxOptions(), metrics)).build());
     return vertx(cluster, Map.of(), metrics, extras);
   }
@@ -64,7 +63,7 @@ public final class Cluster {
    * A clustered Vert.x whatever {@code cluster.enabled} says. {@code hazelcastProperties} are added to the
    * Hazelcast configuration (tests shorten heartbeat and merge timings with them).
    */
-  public static Future<Vertx> vertx(SurgeConfig.Cluster cluster, Map<String, String> hazelcastProperties) {
+  public static Future<Vertx> vertx(ClusterConfig cluster, Map<String, String> hazelcastProperties) {
     return vertx(cluster, hazelcastProperties, null, UnaryOperator.identity());
   }
 
@@ -72,22 +71,22 @@ public final class Cluster {
     return metrics == null ? Vertx.builder().with(options) : metrics.vertxBuilder(options);
   }
 
-  private static Future<Vertx> vertx(SurgeConfig.Cluster cluster, Map<String, String> hazelcastProperties,
+  private static Future<Vertx> vertx(ClusterConfig cluster, Map<String, String> hazelcastProperties,
                                      Metrics metrics, UnaryOperator<VertxBuilder> extras) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(cluster, hazelcastProperties));
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost(cluster.host()).setClusterPublicHost(cluster.host());
     long start = System.nanoTime();
-    log.info("joining cluster as {}:{}, {}; failure timeout {} s, merge delay {} s", cluster.host(), cluster.port(),
+    log.info("joining cluster as {}:{}, {}; failure timeout {} ms, merge delay {} ms", cluster.host(), cluster.port(),
         cluster.kubernetesDiscovery() ? "Kubernetes discovery " + cluster.kubernetes() : "members " + cluster.members(),
-        cluster.failureTimeoutSeconds(), cluster.mergeDelaySeconds());
+        cluster.failureTimeoutMs(), cluster.mergeDelayMs());
     return extras.apply(builder(options, metrics).withClusterManager(manager)).buildClustered()
         .onSuccess(vertx -> log.info("clustered in {} ms: {} member(s)", (System.nanoTime() - start) / 1_000_000,
             manager.getNodes().size()));
   }
 
   /** The Hazelcast configuration of one member. */
-  public static Config hazelcast(SurgeConfig.Cluster cluster, Map<String, String> properties) {
+  public static Config hazelcast(ClusterConfig cluster, Map<String, String> properties) {
     // Before any Hazelcast class logs: the property is read once, when its logging starts.
     System.setProperty("hazelcast.logging.type", "slf4j");
     Config config = new Config();
@@ -117,11 +116,11 @@ public final class Cluster {
   }
 
   /**
-   * Failure detection and split-brain merge from {@code cluster.failureTimeoutSeconds} and
-   * {@code cluster.mergeDelaySeconds}. Hazelcast's defaults (60 s, first merge 300 s after start) would leave a
+   * Failure detection and split-brain merge from {@code cluster.failureTimeoutMs} and
+   * {@code cluster.mergeDelayMs}. Hazelcast's defaults (60 s, first merge 300 s after start) would leave a
    * paused node's invalidations and live events cut off for minutes after it resumed.
    */
-  static void timings(Config config, SurgeConfig.Cluster cluster) {
+  static void timings(Config config, ClusterConfig cluster) {
     config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(cluster.failureTimeoutSeconds()));
     config.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(cluster.heartbeatSeconds()));
     config.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(cluster.mergeDelaySeconds()));
@@ -132,7 +131,7 @@ public final class Cluster {
    * Hazelcast's built-in Kubernetes discovery: DNS lookup of a headless Service, or the Kubernetes API (endpoints of a
    * Service). Members still bind {@code cluster.host} (the pod IP, e.g. from the downward API) on {@code cluster.port}.
    */
-  static void kubernetes(JoinConfig join, SurgeConfig.Kubernetes k) {
+  static void kubernetes(JoinConfig join, ClusterConfig.Kubernetes k) {
     var config = join.getKubernetesConfig().setEnabled(true);
     if (k.dnsMode()) {
       config.setProperty("service-dns", k.serviceDns());

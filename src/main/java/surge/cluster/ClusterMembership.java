@@ -25,15 +25,14 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
 
 /**
  * The node's view of cluster membership, one per node (built in {@code Services.create}), and the way node-level
  * components stay connected across membership changes.
  *
- * <p><b>Why.</b> A node cut off from the others (paused past {@code cluster.failureTimeoutSeconds}, or a network
+ * <p><b>Why.</b> A node cut off from the others (paused past {@code cluster.failureTimeoutMs}, or a network
  * split) forms a cluster of its own until Hazelcast's split-brain merge joins it back (within
- * {@code cluster.mergeDelaySeconds}). Meanwhile it hears nothing published on the other side: cache invalidations and
+ * {@code cluster.mergeDelayMs}). Meanwhile it hears nothing published on the other side: cache invalidations and
  * live events are lost, not queued. And a node whose event-bus registrations (Vert.x's {@code __vertx.subs} multimap)
  * went missing is silently skipped by every publisher.
  *
@@ -46,7 +45,7 @@ import surge.config.SurgeConfig;
  *       whatever this node caches on the strength of hearing other nodes' messages is suspect, since the messages of
  *       the other side of a split were never delivered;</li>
  *   <li>keeps the consumers made through {@link #consumer} registered: after each change, and every
- *       {@code cluster.mergeDelaySeconds}, it looks up this node's registration of each address in the cluster and
+ *       {@code cluster.mergeDelayMs}, it looks up this node's registration of each address in the cluster and
  *       registers the consumer again if it is gone. vertx-hazelcast 5.0 republishes a node's own registrations after
  *       a member removal and after a merge itself; this is the safety net that does not depend on it.</li>
  * </ul>
@@ -91,22 +90,22 @@ public final class ClusterMembership {
   private volatile long auditTimer = -1;
   private volatile long pauseTimer = -1;
 
-  private ClusterMembership(Vertx vertx, int auditEverySeconds, int failureTimeoutSeconds) {
+  private ClusterMembership(Vertx vertx, long auditEveryMs, long failureTimeoutMs) {
     this.vertx = vertx;
     this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.manager = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager() : null;
     this.hazelcast = manager instanceof HazelcastClusterManager hz ? hz.getHazelcastInstance() : null;
-    this.auditEveryMs = auditEverySeconds * 1000L;
-    this.failureTimeoutMs = failureTimeoutSeconds * 1000L;
+    this.auditEveryMs = auditEveryMs;
+    this.failureTimeoutMs = failureTimeoutMs;
   }
 
   /**
-   * Starts watching (clustered Vert.x) or an inert instance (standalone), for {@code cluster.mergeDelaySeconds} (the
-   * registration check period) and {@code cluster.failureTimeoutSeconds} (a pause longer than it means the others
+   * Starts watching (clustered Vert.x) or an inert instance (standalone), for {@code cluster.mergeDelayMs} (the
+   * registration check period) and {@code cluster.failureTimeoutMs} (a pause longer than it means the others
    * dropped this node).
    */
-  public static ClusterMembership watch(Vertx vertx, SurgeConfig.Cluster cluster) {
-    ClusterMembership membership = new ClusterMembership(vertx, cluster.mergeDelaySeconds(), cluster.failureTimeoutSeconds());
+  public static ClusterMembership watch(Vertx vertx, ClusterConfig cluster) {
+    ClusterMembership membership = new ClusterMembership(vertx, cluster.mergeDelayMs(), cluster.failureTimeoutMs());
     if (membership.hazelcast != null) membership.listen();
     return membership;
   }

@@ -18,7 +18,7 @@ import java.util.Map;
  * typo in an override is reported instead of silently ignored.
  *
  * <p>Environment names are derived from the key path: {@code db.poolSize} is {@code
- * SURGE_DB_POOL_SIZE}. Values are read as the type the default has.
+ * SURGE_DB_POOL_SIZE}. Values are read as the type the default has; {@link Binder} turns the tree into records.
  */
 public final class ConfigTree {
   private final JsonObject root;
@@ -59,43 +59,14 @@ public final class ConfigTree {
     return "SURGE_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
-  public String string(String key) {
-    Object value = require(key);
-    if (!(value instanceof String s)) throw new ConfigException("config key " + key + ": expected a string");
-    return s;
+  /** A copy of the merged tree, for {@link Binder}. */
+  public JsonObject json() {
+    return root.copy();
   }
 
-  public int integer(String key, int min, int max) {
-    Object value = require(key);
-    if (!(value instanceof Number n) || n.doubleValue() != n.longValue()) {
-      throw new ConfigException("config key " + key + " (" + envName(key) + "): expected a whole number, got '" + value + "'");
-    }
-    long v = n.longValue();
-    if (v < min || v > max) {
-      throw new ConfigException("config key " + key + " (" + envName(key) + "): " + v + " is outside " + min + ".." + max);
-    }
-    return (int) v;
-  }
-
-  public boolean bool(String key) {
-    Object value = require(key);
-    if (!(value instanceof Boolean b)) throw new ConfigException("config key " + key + ": expected true or false");
-    return b;
-  }
-
-  /** A comma-separated string read as a list; blank entries are dropped. */
-  public List<String> list(String key) {
-    List<String> out = new ArrayList<>();
-    for (String part : string(key).split(",")) {
-      if (!part.isBlank()) out.add(part.trim());
-    }
-    return out;
-  }
-
-  private Object require(String key) {
-    Object value = get(root, key);
-    if (value == null) throw new ConfigException("config key " + key + " is missing");
-    return value;
+  /** The value at a dotted key ({@code db.poolSize}), a section's object, or null when there is none. */
+  public Object value(String key) {
+    return get(root, key);
   }
 
   private static JsonObject readFile(Path file) {
@@ -123,7 +94,7 @@ public final class ConfigTree {
     return value != null && !(value instanceof JsonObject);
   }
 
-  private static Object get(JsonObject tree, String key) {
+  static Object get(JsonObject tree, String key) {
     Object node = tree;
     for (String part : key.split("\\.")) {
       if (!(node instanceof JsonObject obj)) return null;
@@ -148,12 +119,13 @@ public final class ConfigTree {
         if (!raw.equalsIgnoreCase("true") && !raw.equalsIgnoreCase("false")) throw new IllegalArgumentException();
         return Boolean.parseBoolean(raw);
       }
+      if (current instanceof Double || current instanceof Float) return Double.parseDouble(raw);
       if (current instanceof Number) return Long.parseLong(raw);
       if (current instanceof JsonArray) return new JsonArray(List.of((Object[]) raw.split(",")));
       return raw;
     } catch (IllegalArgumentException e) {
       throw new ConfigException("config key " + key + " (from " + source + "): cannot read '" + raw + "' as "
-          + (current instanceof Boolean ? "true/false" : "a whole number"));
+          + (current instanceof Boolean ? "true/false" : current instanceof Double ? "a number" : "a whole number"));
     }
   }
 }

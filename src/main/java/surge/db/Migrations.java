@@ -3,7 +3,6 @@ package surge.db;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
 
 /**
  * Applies {@code src/main/resources/db/migration} with Flyway to every physical shard (each holds
@@ -14,11 +13,11 @@ public final class Migrations {
 
   private Migrations() {}
 
-  public static void apply(SurgeConfig.Db db) {
+  public static void apply(DbConfig db) {
     for (ShardMap.Physical shard : Shards.loadMap(db).physical()) apply(db, shard);
   }
 
-  static void apply(SurgeConfig.Db db, ShardMap.Physical shard) {
+  static void apply(DbConfig db, ShardMap.Physical shard) {
     String url = "jdbc:postgresql://" + shard.primary() + "/" + shard.database();
     var result = Flyway.configure()
         .dataSource(url, db.user(), db.password())

@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
-import surge.config.SurgeConfig;
 import surge.core.ApiError;
 import surge.core.Viewer;
 
@@ -65,7 +64,7 @@ public final class PhysicalShard {
     this.lagClock = new LagClock(lagRetainMs);
   }
 
-  static PhysicalShard connect(Vertx vertx, SurgeConfig.Db db, ShardMap.Physical spec, ReadYourWrites marks) {
+  static PhysicalShard connect(Vertx vertx, DbConfig db, ShardMap.Physical spec, ReadYourWrites marks) {
     ReplicaHealth.Bounds bounds = bounds(db);
     List<Replica> replicas = new ArrayList<>();
     for (ShardMap.Endpoint endpoint : spec.replicas()) {
@@ -80,12 +79,12 @@ public final class PhysicalShard {
     return new PhysicalShard(spec, primary, replicas, marks, Math.max(10_000L, 4L * db.replicaMaxLagMs()));
   }
 
-  static ReplicaHealth.Bounds bounds(SurgeConfig.Db db) {
+  static ReplicaHealth.Bounds bounds(DbConfig db) {
     return new ReplicaHealth.Bounds(db.replicaMaxLagBytes(), db.replicaMaxLagMs(), 2);
   }
 
   /** A pool; {@code connectTimeoutMs} 0 keeps the driver's network defaults. */
-  static Pool pool(Vertx vertx, SurgeConfig.Db db, ShardMap.Endpoint endpoint, String database, String name,
+  static Pool pool(Vertx vertx, DbConfig db, ShardMap.Endpoint endpoint, String database, String name,
                    int size, int connectTimeoutMs) {
     // the metrics name labels this pool's query series (vertx_sql_*, label namespace) like its pool series
     PgConnectOptions connect = connectOptions(db, endpoint, database);
@@ -107,7 +106,7 @@ public final class PhysicalShard {
   }
 
   /** How to reach one database of a shard; for connections outside the pools (the outbox relay's). */
-  static PgConnectOptions connectOptions(SurgeConfig.Db db, ShardMap.Endpoint endpoint, String database) {
+  static PgConnectOptions connectOptions(DbConfig db, ShardMap.Endpoint endpoint, String database) {
     return new PgConnectOptions()
         .setHost(endpoint.host()).setPort(endpoint.port()).setDatabase(database)
         .setUser(db.user()).setPassword(db.password())
@@ -117,7 +116,7 @@ public final class PhysicalShard {
   }
 
   /** Options for a dedicated connection to this shard's primary. */
-  public PgConnectOptions primaryConnectOptions(SurgeConfig.Db db) {
+  public PgConnectOptions primaryConnectOptions(DbConfig db) {
     return connectOptions(db, spec.primary(), spec.database());
   }
 

@@ -9,9 +9,9 @@ import io.vertx.redis.client.Response;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import surge.config.SurgeConfig;
 import surge.core.Viewer;
 import surge.redis.RedisClients;
+import surge.redis.RedisConfig;
 import surge.resilience.Breaker;
 
 /**
@@ -60,7 +60,7 @@ public final class ReadYourWrites {
   private final Breaker breaker;
   private final ConcurrentHashMap<Long, Local> local = new ConcurrentHashMap<>();
 
-  ReadYourWrites(Vertx vertx, Redis redis, long ttlMs, SurgeConfig.Redis redisConfig) {
+  ReadYourWrites(Vertx vertx, Redis redis, long ttlMs, RedisConfig redisConfig) {
     this.redis = redis;
     this.ttlMs = ttlMs;
     this.breaker = RedisClients.breaker(vertx, redisConfig, "redis-marks", BREAKER_MS,

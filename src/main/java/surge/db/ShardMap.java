@@ -50,7 +50,7 @@ public final class ShardMap {
 
   /** The even split: logical shard {@code l} lives on physical {@code l * P / LOGICAL_SHARDS}. */
   public static ShardMap evenSplit(List<Physical> physical) {
-    if (physical.isEmpty()) throw new ConfigException("config key db.shards: at least one physical shard is needed");
+    if (physical.isEmpty()) throw ConfigException.key("db.shards", "at least one physical shard is needed");
     int[] assignment = new int[Ids.LOGICAL_SHARDS];
     for (int l = 0; l < assignment.length; l++) assignment[l] = (int) ((long) l * physical.size() / Ids.LOGICAL_SHARDS);
     return new ShardMap(physical, assignment, new BitSet());
@@ -132,11 +132,11 @@ public final class ShardMap {
         primary = endpoint(entry.substring(0, slash), defaultPrimary.port());
         entry = entry.substring(slash + 1);
       }
-      if (entry.isBlank()) throw new ConfigException("config key db.shards: entry " + (i + 1) + " names no database");
-      if (!names.add(name)) throw new ConfigException("config key db.shards: physical shard name '" + name + "' is used twice");
+      if (entry.isBlank()) throw ConfigException.key("db.shards", "entry " + (i + 1) + " names no database");
+      if (!names.add(name)) throw ConfigException.key("db.shards", "physical shard name '" + name + "' is used twice");
       out.add(new Physical(name, primary, entry, List.copyOf(replicas)));
     }
-    if (out.isEmpty()) throw new ConfigException("config key db.shards: at least one physical shard is needed");
+    if (out.isEmpty()) throw ConfigException.key("db.shards", "at least one physical shard is needed");
     return out;
   }
 
@@ -217,7 +217,7 @@ public final class ShardMap {
       if (colon < 0) return new Endpoint(raw, defaultPort);
       return new Endpoint(raw.substring(0, colon), Integer.parseInt(raw.substring(colon + 1)));
     } catch (NumberFormatException e) {
-      throw new ConfigException("config key db.shards/db.replicas: bad port in '" + raw + "'");
+      throw ConfigException.keys("db.shards", "db.replicas", "name a bad port in '" + raw + "'");
     }
   }
 }

@@ -21,8 +21,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import surge.config.ConfigException;
+import surge.config.Binder;
 import surge.config.ConfigTree;
-import surge.config.SurgeConfig;
 
 /**
  * {@code bin/shard-move <logical> <target>}: moves one logical shard to another physical shard, a
@@ -61,14 +61,14 @@ public final class ShardMove {
   private static final int REPLICA_WAIT_SECONDS = 30;
 
   private final Vertx vertx;
-  private final SurgeConfig.Db db;
+  private final DbConfig db;
   private final Path mapFile;
   private final long waitMs;
   private final Progress progress;
   private final Map<String, Long> millis = new LinkedHashMap<>();
 
-  private ShardMove(Vertx vertx, SurgeConfig.Db db, long graceMs, Progress progress) {
-    if (db.shardMapFile().isBlank()) throw new ConfigException("config key db.shardMapFile: the shard-move tool needs a map file");
+  private ShardMove(Vertx vertx, DbConfig db, long graceMs, Progress progress) {
+    if (db.shardMapFile().isBlank()) throw ConfigException.key("db.shardMapFile", "the shard-move tool needs a map file");
     this.vertx = vertx;
     this.db = db;
     this.mapFile = Path.of(db.shardMapFile());
@@ -83,17 +83,17 @@ public final class ShardMove {
   static final long DEFAULT_GRACE_MS = 6_000;
 
   /** Moves {@code logical} to the physical shard named {@code target}; the command's entry point and the tests'. */
-  public static Report move(Vertx vertx, SurgeConfig.Db db, int logical, String target, long graceMs, Progress progress) {
+  public static Report move(Vertx vertx, DbConfig db, int logical, String target, long graceMs, Progress progress) {
     ShardMove tool = new ShardMove(vertx, db, graceMs, progress);
     try (FileChannel lock = tool.lockMapFile()) {
       return tool.move(logical, target);
     } catch (IOException e) {
-      throw new ConfigException("config key db.shardMapFile: " + e.getMessage());
+      throw ConfigException.key("db.shardMapFile", e.getMessage());
     }
   }
 
   /** Writes the current assignment of every logical shard into the map file (see ShardMap#toFile). */
-  public static ShardMap pin(SurgeConfig.Db db, Progress progress) {
+  public static ShardMap pin(DbConfig db, Progress progress) {
     ShardMove tool = new ShardMove(null, db, 0, progress);
     try (FileChannel lock = tool.lockMapFile()) {
       ShardMap map = Shards.loadMap(db);
@@ -102,7 +102,7 @@ public final class ShardMove {
       for (int p = 0; p < counts.length; p++) progress.line("pinned " + counts[p] + " logical shard(s) on " + map.names().get(p));
       return map;
     } catch (IOException e) {
-      throw new ConfigException("config key db.shardMapFile: " + e.getMessage());
+      throw ConfigException.key("db.shardMapFile", e.getMessage());
     }
   }
 
@@ -133,7 +133,8 @@ public final class ShardMove {
       else positional.add(arg);
     }
     Path file = Path.of(System.getenv().getOrDefault("SURGE_CONFIG", "conf/surge.json"));
-    SurgeConfig.Db db = SurgeConfig.from(ConfigTree.load(file, System.getenv(), config)).db();
+    // only db.*: the tool needs no other section, and surge.db cannot name the aggregate above it
+    DbConfig db = Binder.bind(ConfigTree.load(file, System.getenv(), config), "db", DbConfig.class);
     if (pin && positional.isEmpty()) {
       pin(db, progress);
       return;
@@ -370,7 +371,7 @@ public final class ShardMove {
   private FileChannel lockMapFile() throws IOException {
     Path dir = mapFile.toAbsolutePath().getParent();
     if (!Files.isDirectory(dir) || !Files.isWritable(dir) || (Files.exists(mapFile) && !Files.isWritable(mapFile))) {
-      throw new ConfigException("config key db.shardMapFile: " + mapFile + " is not writable");
+      throw ConfigException.key("db.shardMapFile", mapFile + " is not writable");
     }
     FileChannel channel = FileChannel.open(mapFile.resolveSibling(mapFile.getFileName() + ".lock"),
         StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -20,10 +20,10 @@ import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.config.ConfigException;
-import surge.config.SurgeConfig;
 import surge.core.ApiError;
 import surge.core.Viewer;
 import surge.redis.RedisClients;
+import surge.redis.RedisConfig;
 
 /**
  * Routes keys to physical shards: ids carry their logical shard, names are hashed to one. Every
@@ -64,13 +64,13 @@ public final class Shards {
    * Builds the pools (they connect lazily), the Redis client for read-your-writes marks when replicas
    * are configured, and the map-file reload timer when a map file is configured.
    */
-  public static Shards connect(Vertx vertx, SurgeConfig.Db db, SurgeConfig.Redis redis) {
+  public static Shards connect(Vertx vertx, DbConfig db, RedisConfig redis) {
     ShardMap even = evenSplit(db);
     String text = readMapFile(db);
     ShardMap map = withFile(even, text, db);
     boolean replicas = map.physical().stream().anyMatch(p -> !p.replicas().isEmpty());
     ReadYourWrites marks = new ReadYourWrites(vertx, replicas ? RedisClients.client(vertx, redis, 8, "surge-redis-marks") : null,
-        db.readYourWritesTtlSeconds() * 1000L, redis);
+        db.readYourWritesTtlMs(), redis);
     List<PhysicalShard> physical = new ArrayList<>();
     for (ShardMap.Physical spec : map.physical()) physical.add(PhysicalShard.connect(vertx, db, spec, marks));
     Shards shards = new Shards(vertx, physical, even, map, text, marks, db.replicaCheckMs());
@@ -81,33 +81,33 @@ public final class Shards {
   }
 
   /** The configured physical shards with the map file's overrides, if one is configured. Blocking: start-up and tools only. */
-  public static ShardMap loadMap(SurgeConfig.Db db) {
+  public static ShardMap loadMap(DbConfig db) {
     return withFile(evenSplit(db), readMapFile(db), db);
   }
 
   /** The physical shards of {@code db.shards} with the even split, before any map file. */
-  public static ShardMap evenSplit(SurgeConfig.Db db) {
+  public static ShardMap evenSplit(DbConfig db) {
     return ShardMap.evenSplit(ShardMap.parse(db.shards(),
         new ShardMap.Endpoint(db.host(), db.port()), ShardMap.endpoints(db.replicas(), db.port())));
   }
 
   /** The map file's text, or null when none is configured or it does not exist yet (the even split holds). */
-  private static String readMapFile(SurgeConfig.Db db) {
+  private static String readMapFile(DbConfig db) {
     if (db.shardMapFile().isBlank()) return null;
     Path file = Path.of(db.shardMapFile());
     try {
       return Files.exists(file) ? Files.readString(file) : null;
     } catch (IOException e) {
-      throw new ConfigException("config key db.shardMapFile: cannot read " + file + ": " + e.getMessage());
+      throw ConfigException.key("db.shardMapFile", "cannot read " + file + ": " + e.getMessage());
     }
   }
 
-  private static ShardMap withFile(ShardMap even, String text, SurgeConfig.Db db) {
+  private static ShardMap withFile(ShardMap even, String text, DbConfig db) {
     if (text == null) return even;
     try {
       return even.withOverrides(new JsonObject(text));
     } catch (RuntimeException e) {
-      throw new ConfigException("config key db.shardMapFile: cannot use " + db.shardMapFile() + ": " + e.getMessage());
+      throw ConfigException.key("db.shardMapFile", "cannot use " + db.shardMapFile() + ": " + e.getMessage());
     }
   }
 

@@ -33,7 +33,7 @@ public record FileBudget(long fileLimit, int reserved, int maxConnections) {
           + " from db.poolSize and the shards): raise the limit (ulimit -n) or lower edge.reservedFiles");
     }
     if (limits.maxConnections() > room) {
-      throw new ConfigException("config key edge.maxConnections (SURGE_EDGE_MAX_CONNECTIONS): " + limits.maxConnections()
+      throw ConfigException.key("edge.maxConnections", limits.maxConnections()
           + " connections do not fit the open-files limit of this process (" + fileLimit + ") less the " + reserve
           + " descriptors reserved for the node (edge.reservedFiles, db.poolSize): at most " + room
           + "; lower it, set it to 0 to derive it, or raise the limit (ulimit -n)");
@@ -54,7 +54,7 @@ public record FileBudget(long fileLimit, int reserved, int maxConnections) {
   public int streamCap(int configured) {
     if (configured == 0) return maxConnections > 0 ? maxConnections : Integer.MAX_VALUE;
     if (maxConnections > 0 && configured > maxConnections) {
-      throw new ConfigException("config key stream.maxConnections (SURGE_STREAM_MAX_CONNECTIONS): " + configured
+      throw ConfigException.key("stream.maxConnections", configured
           + " streams exceed the node's connection budget of " + maxConnections + " (edge.maxConnections, or derived"
           + " from the open-files limit " + fileLimit + "): lower it or set it to 0 to follow the budget");
     }

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
 import surge.resilience.Breaker;
 
 /**
@@ -33,19 +32,19 @@ final class KafkaEvents {
   /** CloudEvents Kafka binding, structured mode: the value is the whole envelope. */
   private static final String CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8";
 
-  private final SurgeConfig.Events config;
+  private final EventsConfig config;
   private final KafkaProducer<String, String> producer;
   private final KafkaAdminClient admin;
   private final Breaker breaker;
   private Future<Void> topics;
 
-  KafkaEvents(Vertx vertx, SurgeConfig.Events config, String clientId) {
+  KafkaEvents(Vertx vertx, EventsConfig config, KafkaConfig kafka, String clientId) {
     this.config = config;
-    this.producer = producer(vertx, producerConfig(config, clientId));
+    this.producer = producer(vertx, producerConfig(kafka, clientId));
     // Each send's own future carries its failure to the relay; without a handler the client would also report every
     // failed send as an unhandled exception of the context.
     this.producer.exceptionHandler(err -> {});
-    this.admin = KafkaAdminClient.create(vertx, adminConfig(config, clientId));
+    this.admin = KafkaAdminClient.create(vertx, adminConfig(kafka, clientId));
     // No timeout of its own: the producer bounds every send (max.block.ms, delivery.timeout.ms), and failing a send
     // the producer may still deliver would only add a duplicate.
     this.breaker = new Breaker(vertx, "kafka", new Breaker.Settings(config.breakerFailures(), -1,
@@ -76,9 +75,9 @@ final class KafkaEvents {
         KafkaClientOptions.fromMap(settings, true).setTracingPolicy(TracingPolicy.ALWAYS));
   }
 
-  static Map<String, String> producerConfig(SurgeConfig.Events config, String clientId) {
+  static Map<String, String> producerConfig(KafkaConfig kafka, String clientId) {
     return Map.ofEntries(
-        Map.entry("bootstrap.servers", config.kafkaBootstrap()),
+        Map.entry("bootstrap.servers", kafka.bootstrap()),
         Map.entry("client.id", clientId),
         Map.entry("key.serializer", "org.apache.kafka.common.serialization.StringSerializer"),
         Map.entry("value.serializer", "org.apache.kafka.common.serialization.StringSerializer"),
@@ -96,12 +95,12 @@ final class KafkaEvents {
         Map.entry("retry.backoff.ms", "100"));
   }
 
-  private static Map<String, String> adminConfig(SurgeConfig.Events config, String clientId) {
-    return Map.of("bootstrap.servers", config.kafkaBootstrap(), "client.id", clientId + "-admin",
+  private static Map<String, String> adminConfig(KafkaConfig kafka, String clientId) {
+    return Map.of("bootstrap.servers", kafka.bootstrap(), "client.id", clientId + "-admin",
         "request.timeout.ms", "5000", "default.api.timeout.ms", "5000", "reconnect.backoff.max.ms", "1000");
   }
 
-  static String topicOf(SurgeConfig.Events config, String aggregateType) {
+  static String topicOf(EventsConfig config, String aggregateType) {
     return aggregateType.equals(surge.db.Outbox.USER) ? config.topicUsers() : config.topicArticles();
   }
 

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
+import surge.db.DbConfig;
 import surge.db.PhysicalShard;
 import surge.db.Shards;
 import surge.metrics.Metrics;
@@ -23,7 +23,16 @@ import surge.metrics.Metrics;
  */
 public final class OutboxRelay extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
-  private final SurgeConfig config;
+  /** The sections the relay reads (the aggregate, {@code surge.SurgeConfig}, has them). */
+  public interface Config {
+    EventsConfig events();
+
+    KafkaConfig kafka();
+
+    DbConfig db();
+  }
+
+  private final Config config;
   private final Shards shards;
   private final RelayStats stats;
   private final RelayHooks hooks;
@@ -33,11 +42,11 @@ public final class OutboxRelay extends VerticleBase {
   private Metrics metrics;
   private KafkaClientMetrics producerMetrics;
 
-  public OutboxRelay(SurgeConfig config, Shards shards, RelayStats stats) {
+  public OutboxRelay(Config config, Shards shards, RelayStats stats) {
     this(config, shards, stats, RelayHooks.NONE);
   }
 
-  public OutboxRelay(SurgeConfig config, Shards shards, RelayStats stats, RelayHooks hooks) {
+  public OutboxRelay(Config config, Shards shards, RelayStats stats, RelayHooks hooks) {
     this.config = config;
     this.shards = shards;
     this.stats = stats;
@@ -54,7 +63,7 @@ public final class OutboxRelay extends VerticleBase {
   public Future<?> start() {
     // Building a Kafka client parses its config and resolves the bootstrap host names: a worker's job.
     return vertx.executeBlocking(() -> {
-          KafkaEvents events = new KafkaEvents(vertx, config.events(),
+          KafkaEvents events = new KafkaEvents(vertx, config.events(), config.kafka(),
               "surge-relay-" + ManagementFactory.getRuntimeMXBean().getName());
           if (metrics != null && metrics.enabled()) producerMetrics = events.bindMetrics(metrics.registry());
           return events;
@@ -82,7 +91,7 @@ public final class OutboxRelay extends VerticleBase {
     backlogTimer = vertx.setPeriodic(config.events().backlogCheckMs(), id -> measureBacklog());
     // Kafka may be down at start: the relays wait for it (the outbox holds the events), the node still serves.
     kafka.topicsReady().onFailure(err -> log.warn("Kafka not reachable at {} yet ({}); events wait in the outbox",
-        config.events().kafkaBootstrap(), err.getMessage()));
+        config.kafka().bootstrap(), err.getMessage()));
   }
 
   /** Lets each shard's running round finish, releases the locks, then flushes and closes the producer. */

@@ -3,8 +3,8 @@ package surge.events;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
 
 /**
  * The relay of one physical shard on this node: at most one node's relay per shard is active at a time.
@@ -41,7 +40,7 @@ final class ShardRelay {
   private final Vertx vertx;
   private final String shard;
   private final PgConnectOptions connect;
-  private final SurgeConfig.Events config;
+  private final EventsConfig config;
   private final KafkaEvents kafka;
   private final RelayStats.Shard stats;
   private final RelayHooks hooks;
@@ -63,7 +62,7 @@ final class ShardRelay {
   private long pingTimer = -1;
   private boolean pinging;
 
-  ShardRelay(Vertx vertx, String shard, PgConnectOptions connect, SurgeConfig.Events config, KafkaEvents kafka,
+  ShardRelay(Vertx vertx, String shard, PgConnectOptions connect, EventsConfig config, KafkaEvents kafka,
              RelayStats.Shard stats, RelayHooks hooks) {
     this.vertx = vertx;
     this.shard = shard;

@@ -1,51 +1,48 @@
 package surge.graphql;
 
+import surge.config.Checked;
 import surge.config.ConfigException;
-import surge.config.ConfigTree;
+import surge.config.Doc;
+import surge.config.Range;
 
 /**
  * What one GraphQL request may ask for ({@code graphql.*}); every check runs on the parsed document before
  * anything executes. The reasons behind the defaults are in {@code docs/graphql.md}.
- *
- * @param maxQueryBytes a longer query text is refused unparsed ({@code graphql.maxQueryBytes})
- * @param maxDepth deepest field nesting ({@code graphql.maxDepth}; {@code viewer { username }} is depth 2)
- * @param maxAliases aliased fields per operation: aliases are how one request repeats an expensive field
- *     ({@code graphql.maxAliases})
- * @param maxPageSize the largest {@code first} a connection accepts; larger is refused, not clamped
- *     ({@code graphql.maxPageSize})
- * @param maxCost the largest computed cost of one operation ({@code graphql.maxCost}); also what it spends from the
- *     caller's rate-limit bucket
- * @param unpagedListSize how many items a list without {@code first} (an article's comments) counts as in the cost
- *     ({@code graphql.unpagedListSize})
- * @param introspection {@code auto} (on in the dev profile, off in prod), {@code on} or {@code off}
- *     ({@code graphql.introspection})
- * @param persistedQueries automatic persisted queries: a client may send a query's SHA-256 instead of its text once
- *     it was registered ({@code graphql.persistedQueries})
- * @param persistedQueryTtlSeconds how long a registered query is kept in the cache ({@code graphql.persistedQueryTtlSeconds})
- * @param allowListFile a JSON file of {@code {"<sha256>": "<query>"}}: when set, only those operations run, sent by
- *     hash or in full, and nothing is registered ({@code graphql.allowListFile}); empty for none
- * @param maxSubscriptionsPerSocket subscriptions one WebSocket may run at once; more are refused with an error
- *     ({@code graphql.maxSubscriptionsPerSocket})
- * @param socketInitSeconds how long a new WebSocket may take to send {@code connection_init} before it is closed
- *     with 4408 ({@code graphql.socketInitSeconds})
  */
-public record GraphqlLimits(int maxQueryBytes, int maxDepth, int maxAliases, int maxPageSize, int maxCost,
-                            int unpagedListSize, String introspection, boolean persistedQueries,
-                            int persistedQueryTtlSeconds, String allowListFile, int maxSubscriptionsPerSocket,
-                            int socketInitSeconds) {
+@Doc("What one GraphQL request may ask for; every check runs on the parsed document before anything executes"
+    + " ([graphql.md](graphql.md#limits)).")
+public record GraphqlLimits(
+    @Doc("A longer query text is refused unparsed.") @Range(min = 64, max = 1 << 20) int maxQueryBytes,
+    @Doc("Deepest field nesting of an operation (`viewer { username }` is depth 2).") @Range(min = 2, max = 100)
+    int maxDepth,
+    @Doc("Aliased fields per operation: aliases are how one request repeats an expensive field.")
+    @Range(min = 0, max = 1000) int maxAliases,
+    @Doc("Largest `first` of a connection; larger is refused, not clamped.") @Range(min = 1, max = 1000) int maxPageSize,
+    @Doc("Largest computed cost of one operation; the cost is also what it spends from the caller's rate-limit bucket.")
+    @Range(min = 1, max = 1_000_000) int maxCost,
+    @Doc("How many items a list without `first` (an article's comments) counts as in the cost.")
+    @Range(min = 1, max = 10_000) int unpagedListSize,
+    @Doc("`auto` (on in `dev`, off in `prod`), `on` or `off`.") String introspection,
+    @Doc("Automatic persisted queries: a registered query may be sent as its SHA-256 alone"
+        + " ([graphql.md](graphql.md#persisted-queries)).") boolean persistedQueries,
+    @Doc("How long a registered query stays in the two-level cache.") @Range(min = 1000, max = 30 * 86_400_000L)
+    long persistedQueryTtlMs,
+    @Doc("A JSON file `{\"<sha256>\": \"<query>\"}`: when set, only those operations run (by hash or in full) and nothing"
+        + " is registered; empty for none.") String allowListFile,
+    @Doc("Subscriptions one WebSocket may run at once; more are refused with an error.") @Range(min = 1, max = 1000)
+    int maxSubscriptionsPerSocket,
+    @Doc("How long a new WebSocket may take to send `connection_init` before it is closed with 4408.")
+    @Range(min = 1000, max = 300_000) long socketInitMs) implements Checked {
 
-  public static GraphqlLimits from(ConfigTree c) {
-    String introspection = c.string("graphql.introspection");
+  public GraphqlLimits {
+    allowListFile = allowListFile.trim();
+  }
+
+  @Override
+  public void check() {
     if (!introspection.equals("auto") && !introspection.equals("on") && !introspection.equals("off")) {
-      throw new ConfigException("config key graphql.introspection (" + ConfigTree.envName("graphql.introspection")
-          + "): expected auto, on or off, got '" + introspection + "'");
+      throw ConfigException.key("graphql.introspection", "expected auto, on or off, got '" + introspection + "'");
     }
-    return new GraphqlLimits(c.integer("graphql.maxQueryBytes", 64, 1 << 20), c.integer("graphql.maxDepth", 2, 100),
-        c.integer("graphql.maxAliases", 0, 1000), c.integer("graphql.maxPageSize", 1, 1000),
-        c.integer("graphql.maxCost", 1, 1_000_000), c.integer("graphql.unpagedListSize", 1, 10_000), introspection,
-        c.bool("graphql.persistedQueries"), c.integer("graphql.persistedQueryTtlSeconds", 1, 30 * 86_400),
-        c.string("graphql.allowListFile").trim(), c.integer("graphql.maxSubscriptionsPerSocket", 1, 1000),
-        c.integer("graphql.socketInitSeconds", 1, 300));
   }
 
   /** Whether {@code __schema} and {@code __type} are answered in this profile. */

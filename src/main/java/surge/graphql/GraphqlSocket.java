@@ -104,7 +104,7 @@ final class GraphqlSocket {
       close(1001, "Server shutting down");
       return;
     }
-    initTimer = vertx.setTimer(limits.socketInitSeconds() * 1000L, id -> {
+    initTimer = vertx.setTimer(limits.socketInitMs(), id -> {
       if (!initReceived) close(4408, "Connection initialisation timeout");
     });
   }
@@ -273,7 +273,7 @@ final class GraphqlSocket {
     return true;
   }
 
-  /** Every {@code stream.heartbeatSeconds}: a protocol ping keeps proxies from closing an idle socket. */
+  /** Every {@code stream.heartbeatMs}: a protocol ping keeps proxies from closing an idle socket. */
   void heartbeat() {
     if (acked && !closed) sendRaw(PING);
   }

@@ -39,7 +39,7 @@ final class PersistedQueries {
   static PersistedQueries create(GraphqlLimits limits, Caches caches) {
     Map<String, String> allowed = limits.allowListFile().isEmpty() ? null : load(Path.of(limits.allowListFile()));
     TwoLevelCache<JsonObject> cache = caches == null ? null
-        : caches.contentAddressed("pq", limits.persistedQueryTtlSeconds() * 1000L, 10_000);
+        : caches.contentAddressed("pq", limits.persistedQueryTtlMs(), 10_000);
     return new PersistedQueries(limits.persistedQueries() || allowed != null, cache, allowed);
   }
 
@@ -48,14 +48,14 @@ final class PersistedQueries {
     try {
       list = new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException e) {
-      throw new ConfigException("config key graphql.allowListFile (SURGE_GRAPHQL_ALLOW_LIST_FILE): cannot read " + file
+      throw ConfigException.key("graphql.allowListFile", "cannot read " + file
           + " as a JSON object of sha256 → query (" + e.getMessage() + ")");
     }
     Map<String, String> out = new HashMap<>();
     for (String hash : list.fieldNames()) {
       Object query = list.getValue(hash);
       if (!(query instanceof String text) || !sha256(text).equals(hash.toLowerCase(java.util.Locale.ROOT))) {
-        throw new ConfigException("config key graphql.allowListFile (SURGE_GRAPHQL_ALLOW_LIST_FILE): the entry " + hash
+        throw ConfigException.key("graphql.allowListFile", "the entry " + hash
             + " of " + file + " is not the SHA-256 of its query");
       }
       out.put(hash.toLowerCase(java.util.Locale.ROOT), text);

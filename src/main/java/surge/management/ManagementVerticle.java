@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
 import surge.metrics.Metrics;
 import surge.server.HttpScaling;
 import surge.server.OperatorViews;
@@ -31,14 +30,14 @@ public final class ManagementVerticle extends VerticleBase {
   /** Prometheus text exposition format 0.0.4. */
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-  private final SurgeConfig.Management config;
+  private final ManagementConfig config;
   private final Metrics metrics;
   private final HttpScaling scaling;
   private final Map<String, Supplier<JsonObject>> views;
   private HttpServer server;
 
   /** {@code views}: the operator views to serve (see {@link OperatorViews#of}); empty for none. */
-  public ManagementVerticle(SurgeConfig.Management config, Metrics metrics, HttpScaling scaling,
+  public ManagementVerticle(ManagementConfig config, Metrics metrics, HttpScaling scaling,
                             Map<String, Supplier<JsonObject>> views) {
     this.config = config;
     this.metrics = metrics;

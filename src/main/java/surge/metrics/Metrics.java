@@ -24,12 +24,11 @@ import java.util.EnumSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
-import surge.config.SurgeConfig;
 
 /**
  * The node's one meter registry (Prometheus format), built once per node before its Vert.x: {@code surge.Main} hands
  * it to the Vert.x builder ({@link #vertxBuilder}, through
- * {@link surge.cluster.Cluster#vertx(SurgeConfig.Cluster, Metrics, java.util.function.UnaryOperator)}), so Vert.x's own meters (HTTP server, pools,
+ * {@link surge.cluster.Cluster#vertx(surge.cluster.ClusterConfig, Metrics, java.util.function.UnaryOperator)}), so Vert.x's own meters (HTTP server, pools,
  * event bus) and Surge's ({@code surge.server.SurgeMeters}, JVM) land in one registry and one scrape. A node started on a Vert.x built without it (the
  * tests' own) still gets Surge's and the JVM's meters.
  *
@@ -63,8 +62,8 @@ public final class Metrics {
   }
 
   /** A registry for the node; with {@code metrics.enabled} false nothing is bound and nothing is served. */
-  public static Metrics create(SurgeConfig.Management config) {
-    return new Metrics(config.metrics());
+  public static Metrics create(MetricsConfig config) {
+    return new Metrics(config.enabled());
   }
 
   public boolean enabled() {

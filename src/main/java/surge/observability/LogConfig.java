@@ -1,62 +1,73 @@
 package surge.observability;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import surge.config.Checked;
 import surge.config.ConfigException;
-import surge.config.ConfigTree;
+import surge.config.Doc;
 
-/**
- * Logging ({@code log.*}), applied once at start by {@link Logging#apply}.
- *
- * @param format {@code json} (one JSON object per line, for ELK/Loki), {@code text} (a human-readable line), or
- *     {@code auto}: json in the prod profile, text in dev ({@code log.format})
- * @param level level of the root logger: TRACE, DEBUG, INFO, WARN, ERROR or OFF ({@code log.level}, env
- *     {@code SURGE_LOG_LEVEL})
- * @param levels per-logger levels, {@code logger=LEVEL} comma-separated, e.g. {@code surge.http=DEBUG,surge.access=WARN}
- *     ({@code log.levels})
- * @param access one line per HTTP request on logger {@code surge.access} ({@code log.access})
- * @param trustRequestId take the request id from an incoming {@code X-Request-Id} header (if well-formed) instead of
- *     generating one ({@code log.trustRequestId}); turn on only behind a proxy that sets or strips that header, as
- *     with {@code ratelimit.trustedProxyHeader}
- */
-public record LogConfig(String format, String level, Map<String, String> levels, boolean access, boolean trustRequestId) {
+/** Logging ({@code log.*}), applied once at start by {@link Logging#apply}. */
+@Doc("Logging ([operations.md](operations.md#logs)).")
+public record LogConfig(
+    @Doc("`json` (one flat JSON object per line, for ELK/Loki), `text` (a human-readable line), or `auto`: JSON in the"
+        + " `prod` profile, text in `dev`.") String format,
+    @Doc("Level of the root logger: `TRACE`, `DEBUG`, `INFO`, `WARN`, `ERROR` or `OFF` (logback.xml also reads"
+        + " `SURGE_LOG_LEVEL` for the lines logged before the configuration is loaded).") String level,
+    @Doc("Per-logger levels, `logger=LEVEL` comma-separated, e.g. `surge.server=DEBUG,surge.access=WARN`.")
+    List<String> levels,
+    @Doc("One access-log line per HTTP request (logger `surge.access`).") boolean access,
+    @Doc("Keep a well-formed incoming `X-Request-Id` instead of generating one; only behind a proxy that sets or strips"
+        + " that header, as with `ratelimit.trustedProxyHeader`.") boolean trustRequestId) implements Checked {
   public static final String JSON = "json";
   public static final String TEXT = "text";
   public static final String AUTO = "auto";
 
   /** Text at INFO, access log on, request ids generated: for code that builds the HTTP verticle without config. */
-  public static final LogConfig DEFAULTS = new LogConfig(TEXT, "INFO", Map.of(), true, false);
+  public static final LogConfig DEFAULTS = new LogConfig(TEXT, "INFO", List.of(), true, false);
+
+  public LogConfig {
+    format = format.trim().toLowerCase(Locale.ROOT);
+    level = level.trim().toUpperCase(Locale.ROOT);
+    levels = List.copyOf(levels);
+  }
 
   /** Whether lines are written as JSON, given the profile ({@code auto} follows it). */
   public boolean json(boolean production) {
     return format.equals(JSON) || format.equals(AUTO) && production;
   }
 
-  public static LogConfig from(ConfigTree c) {
-    String format = c.string("log.format").trim().toLowerCase(Locale.ROOT);
-    if (!format.equals(JSON) && !format.equals(TEXT) && !format.equals(AUTO)) {
-      throw new ConfigException("config key log.format (SURGE_LOG_FORMAT): expected json, text or auto, got '" + format + "'");
+  /** {@code levels} as logger → level, levels upper case. */
+  public Map<String, String> loggerLevels() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String entry : levels) {
+      int eq = entry.indexOf('=');
+      out.put(entry.substring(0, Math.max(eq, 0)).trim(), entry.substring(eq + 1).trim().toUpperCase(Locale.ROOT));
     }
-    String level = level(c.string("log.level"), "log.level");
-    Map<String, String> levels = new LinkedHashMap<>();
-    for (String entry : c.list("log.levels")) {
+    return out;
+  }
+
+  @Override
+  public void check() {
+    if (!format.equals(JSON) && !format.equals(TEXT) && !format.equals(AUTO)) {
+      throw ConfigException.key("log.format", "expected json, text or auto, got '" + format + "'");
+    }
+    checkLevel(level, "log.level");
+    for (String entry : levels) {
       int eq = entry.indexOf('=');
       String logger = eq < 0 ? "" : entry.substring(0, eq).trim();
       if (logger.isEmpty() || !logger.matches("[A-Za-z0-9_.$]+")) {
-        throw new ConfigException("config key log.levels (SURGE_LOG_LEVELS): expected logger=LEVEL entries, got '" + entry + "'");
+        throw ConfigException.key("log.levels", "expected logger=LEVEL entries, got '" + entry + "'");
       }
-      levels.put(logger, level(entry.substring(eq + 1), "log.levels"));
+      checkLevel(entry.substring(eq + 1).trim().toUpperCase(Locale.ROOT), "log.levels");
     }
-    return new LogConfig(format, level, Map.copyOf(levels), c.bool("log.access"), c.bool("log.trustRequestId"));
   }
 
-  private static String level(String value, String key) {
-    String v = value.trim().toUpperCase(Locale.ROOT);
-    return switch (v) {
-      case "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF" -> v;
-      default -> throw new ConfigException("config key " + key + " (" + ConfigTree.envName(key)
-          + "): expected TRACE, DEBUG, INFO, WARN, ERROR or OFF, got '" + value.trim() + "'");
-    };
+  private static void checkLevel(String level, String key) {
+    switch (level) {
+      case "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF" -> { }
+      default -> throw ConfigException.key(key, "expected TRACE, DEBUG, INFO, WARN, ERROR or OFF, got '" + level + "'");
+    }
   }
 }

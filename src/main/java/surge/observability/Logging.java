@@ -27,7 +27,7 @@ public final class Logging {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) return;
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(config.level()));
-    config.levels().forEach((name, level) -> context.getLogger(name).setLevel(Level.toLevel(level)));
+    config.loggerLevels().forEach((name, level) -> context.getLogger(name).setLevel(Level.toLevel(level)));
     ensureRequestFilter(context);
     routeJulToSlf4j(context);
     if (config.json(production)) {
@@ -36,7 +36,7 @@ public final class Logging {
       }
     }
     log.info("logging: format {}, level {}{}, access log {}", config.json(production) ? "json" : "text", config.level(),
-        config.levels().isEmpty() ? "" : " " + config.levels(), config.access() ? "on" : "off");
+        config.levels().isEmpty() ? "" : " " + config.loggerLevels(), config.access() ? "on" : "off");
   }
 
   /**

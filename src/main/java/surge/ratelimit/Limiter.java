@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
 import surge.redis.RedisClients;
+import surge.redis.RedisConfig;
 import surge.resilience.Breaker;
 
 /**
@@ -131,7 +131,7 @@ public final class Limiter {
   private static final long SWEEP_NS = 5_000_000_000L;
   private Future<Void> ready = Future.succeededFuture();
 
-  Limiter(Vertx vertx, Redis redis, RateLimits config, SurgeConfig.Redis redisConfig) {
+  Limiter(Vertx vertx, Redis redis, RateLimits config, RedisConfig redisConfig) {
     this.vertx = vertx;
     this.redis = redis;
     this.config = config;
@@ -143,7 +143,7 @@ public final class Limiter {
     }
   }
 
-  public static Limiter create(Vertx vertx, SurgeConfig.Redis redis, RateLimits config) {
+  public static Limiter create(Vertx vertx, RedisConfig redis, RateLimits config) {
     Redis client = RedisClients.client(vertx, redis, 8, "surge-redis-ratelimit");
     Limiter limiter = new Limiter(vertx, client, config, redis);
     // loaded once; EVALSHA afterwards (a flushed or restarted Redis answers NOSCRIPT: see lease())

@@ -1,7 +1,5 @@
 package surge.ratelimit;
 
-import surge.config.ConfigException;
-
 /**
  * A token-bucket policy: {@code quota} requests per {@code windowSeconds}. The bucket holds at most
  * {@code quota} tokens (the burst) and refills continuously at {@code quota / windowSeconds} per second.
@@ -13,19 +11,27 @@ public record Policy(String name, int quota, int windowSeconds) {
     if (quota < 1 || windowSeconds < 1) throw new IllegalArgumentException("quota and window must be positive");
   }
 
-  /** Parses {@code "<quota>/<window seconds>"}, e.g. {@code "100/60"}; {@code key} names the config key in errors. */
-  public static Policy parse(String name, String spec, String key) {
+  /**
+   * Reads {@code "<quota>/<window seconds>"}, e.g. {@code "100/60"}, as a policy without a name yet (see
+   * {@link #named}): configuration binds a {@code ratelimit.*} string through it.
+   */
+  public static Policy valueOf(String spec) {
     String[] parts = spec == null ? new String[0] : spec.trim().split("/");
     try {
       if (parts.length != 2) throw new NumberFormatException();
       long q = Long.parseLong(parts[0].trim());
       long w = Long.parseLong(parts[1].trim());
       if (q < 1 || w < 1 || q > 1_000_000_000L || w > 86_400 * 30L) throw new NumberFormatException();
-      return new Policy(name, (int) q, (int) w);
+      return new Policy("", (int) q, (int) w);
     } catch (NumberFormatException e) {
-      throw new ConfigException("config key " + key + ": expected <quota>/<window seconds> with positive whole numbers"
-          + " (e.g. 100/60), got '" + spec + "'");
+      throw new IllegalArgumentException("expected <quota>/<window seconds> with positive whole numbers (e.g. 100/60),"
+          + " got '" + spec + "'");
     }
+  }
+
+  /** The same policy under {@code name}. */
+  public Policy named(String name) {
+    return name.equals(this.name) ? this : new Policy(name, quota, windowSeconds);
   }
 
   /** Tokens added per millisecond. */

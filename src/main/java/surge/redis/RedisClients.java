@@ -6,7 +6,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
-import surge.config.SurgeConfig;
 import surge.resilience.Breaker;
 
 /**
@@ -20,7 +19,7 @@ public final class RedisClients {
 
   private RedisClients() {}
 
-  public static Redis client(Vertx vertx, SurgeConfig.Redis redis, int poolSize, String name) {
+  public static Redis client(Vertx vertx, RedisConfig redis, int poolSize, String name) {
     return Redis.createClient(vertx, new RedisOptions()
         .setConnectionString("redis://" + redis.host() + ":" + redis.port())
         .setPoolName(name)
@@ -34,7 +33,7 @@ public final class RedisClients {
    * redis.timeoutMs} commands in a row, stays open {@code resetMs}, and closes again when {@code probe} (a PING)
    * answers; {@code whileOpen} says what the user does meanwhile (logged). A null client: a breaker with no probe.
    */
-  public static Breaker breaker(Vertx vertx, SurgeConfig.Redis redis, String name, long resetMs, String whileOpen,
+  public static Breaker breaker(Vertx vertx, RedisConfig redis, String name, long resetMs, String whileOpen,
                                 Redis client) {
     return new Breaker(vertx, name, new Breaker.Settings(redis.breakerFailures(), redis.timeoutMs(), resetMs), whileOpen,
         client == null ? null : () -> client.send(Request.cmd(Command.PING)));

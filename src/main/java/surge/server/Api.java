@@ -9,7 +9,6 @@ import io.vertx.ext.web.handler.CorsHandler;
 import java.util.Set;
 import surge.articles.ArticlesRoutes;
 import surge.comments.CommentsRoutes;
-import surge.config.SurgeConfig;
 import surge.graphql.GraphqlSockets;
 import surge.profiles.ProfilesRoutes;
 import surge.ratelimit.RateLimitHandler;
@@ -33,7 +32,7 @@ public final class Api {
 
   private Api() {}
 
-  public static Router router(Vertx vertx, SurgeConfig.Http http, Services s, StreamHub hub) {
+  public static Router router(Vertx vertx, HttpConfig http, TlsConfig tls, Services s, StreamHub hub) {
     var optionalAuth = AuthHandler.optional(s.tokens());
     var requiredAuth = AuthHandler.required(s.tokens());
 
@@ -55,9 +54,9 @@ public final class Api {
     // First, so nothing else has run for the request yet: it starts over as "/api/...", and every handler, the
     // limiter and the metrics label see the one API. Only the request log (ahead of every route) ran already.
     root.route(V1 + "/*").handler(Api::alias);
-    root.route().handler(Edge.securityHeaders(http.tls()));
+    root.route().handler(Edge.securityHeaders(tls));
     root.route().handler(cors(http));
-    root.route().handler(HttpCaching.policy(s.caches().httpMaxAgeSeconds()));
+    root.route().handler(HttpCaching.policy(http.cacheMaxAgeSeconds()));
     new Health(s.shards(), s.lifecycle()).mount(root);
     OperatorViews.mount(root, OperatorViews.of(s), OperatorViews::directLoopback);
     // GraphQL subscriptions (WebSocket upgrades of GET /graphql) before the body handler, which would read the
@@ -82,7 +81,7 @@ public final class Api {
     ctx.reroute("/api" + ctx.request().path().substring(V1.length()) + (query == null ? "" : "?" + query));
   }
 
-  private static CorsHandler cors(SurgeConfig.Http http) {
+  private static CorsHandler cors(HttpConfig http) {
     CorsHandler cors = CorsHandler.create();
     if (!http.corsOrigins().contains("*")) cors.addOrigins(http.corsOrigins());
     return cors

@@ -11,7 +11,6 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import surge.config.SurgeConfig;
 import surge.edge.EdgeLimits;
 
 /**
@@ -32,7 +31,7 @@ final class Edge {
 
   private Edge() {}
 
-  static HttpServerOptions serverOptions(SurgeConfig.Http http, EdgeLimits edge) {
+  static HttpServerOptions serverOptions(HttpConfig http, TlsConfig tls, EdgeLimits edge) {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(http.host())
         .setPort(http.port())
@@ -48,7 +47,6 @@ final class Edge {
         .setHttp2ClearTextEnabled(false)
         // GraphQL subscriptions: the handshake accepts the one subprotocol they speak (surge.graphql.GraphqlSockets)
         .setWebSocketSubProtocols(java.util.List.of(surge.graphql.GraphqlSockets.PROTOCOL));
-    SurgeConfig.Tls tls = http.tls();
     if (!tls.enabled()) return options;
     options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()))
         // the handshake comes before the connection handler: this bounds a client that opens TLS and never finishes it
@@ -59,14 +57,14 @@ final class Edge {
             .setInitialWindowSize(edge.http2WindowBytes()))
         // CVE-2023-44487: a client resetting streams as fast as it opens them loses its connection
         .setHttp2RstFloodMaxRstFramePerWindow(edge.http2MaxResetsPerWindow())
-        .setHttp2RstFloodWindowDuration(edge.http2ResetWindowSeconds())
-        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
+        .setHttp2RstFloodWindowDuration(edge.http2ResetWindowMs())
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.MILLISECONDS);
     if (tls.http2()) options.setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
     return options;
   }
 
   /** Adds the security headers to every response (HSTS only over HTTPS). */
-  static Handler<RoutingContext> securityHeaders(SurgeConfig.Tls tls) {
+  static Handler<RoutingContext> securityHeaders(TlsConfig tls) {
     CharSequence hsts = tls.enabled() && tls.hstsSeconds() > 0
         ? HttpHeaders.createOptimized("max-age=" + tls.hstsSeconds() + "; includeSubDomains") : null;
     return ctx -> {

@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import surge.config.SurgeConfig;
 import surge.edge.ConnectionTracker;
 import surge.observability.LogConfig;
 import surge.observability.RequestLog;
@@ -22,7 +21,8 @@ import surge.web.Errors;
 public final class HttpVerticle extends VerticleBase {
   /** Hands each node running on {@code http.port=0} its own key for a shared random port (see {@link #bindPort}). */
   private static final AtomicInteger RANDOM_PORT_KEYS = new AtomicInteger();
-  private final SurgeConfig.Http http;
+  private final HttpConfig http;
+  private final TlsConfig tls;
   private final int bindPort;
   private final Services services;
   private final int graceMs;
@@ -38,8 +38,9 @@ public final class HttpVerticle extends VerticleBase {
    * @param graceMs how long {@link #stop} lets requests in flight finish ({@code shutdown.graceMs})
    * @param log request ids and the access log ({@code log.*})
    */
-  public HttpVerticle(SurgeConfig.Http http, int bindPort, Services services, int graceMs, LogConfig log) {
+  public HttpVerticle(HttpConfig http, TlsConfig tls, int bindPort, Services services, int graceMs, LogConfig log) {
     this.http = http;
+    this.tls = tls;
     this.bindPort = bindPort;
     this.services = services;
     this.graceMs = graceMs;
@@ -63,8 +64,8 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     hub = new StreamHub(vertx, services.streams(), services.membership());
-    server = vertx.createHttpServer(Edge.serverOptions(http, services.edge().limits()).setPort(bindPort));
-    Router router = Api.router(vertx, http, services, hub);
+    server = vertx.createHttpServer(Edge.serverOptions(http, tls, services.edge().limits()).setPort(bindPort));
+    Router router = Api.router(vertx, http, tls, services, hub);
     RequestLog.install(vertx, router, log); // request ids and the access log, ahead of every route
     router.route().order(Integer.MIN_VALUE).handler(this::closeWhenStopping);
     connections = new ConnectionTracker(services.edge());
@@ -78,8 +79,8 @@ public final class HttpVerticle extends VerticleBase {
         });
     Future<HttpServer> api = hub.start().compose(subscribed -> server.listen())
         .onSuccess(listening -> connections.gate(listening));
-    if (!http.tls().enabled() || http.tls().redirectPort() == 0) return api;
-    redirect = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.tls().redirectPort()));
+    if (!tls.enabled() || tls.redirectPort() == 0) return api;
+    redirect = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(tls.redirectPort()));
     return api.compose(listening -> redirect.requestHandler(Edge.redirectToHttps(listening.actualPort())).listen());
   }
 

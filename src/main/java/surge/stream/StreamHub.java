@@ -21,7 +21,6 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.cluster.ClusterMembership;
-import surge.config.SurgeConfig;
 import surge.events.LiveEvents;
 
 /**
@@ -55,7 +54,7 @@ public final class StreamHub {
   private final Vertx vertx;
   private final Streams streams;
   private final ClusterMembership membership;
-  private final SurgeConfig.Stream config;
+  private final StreamConfig config;
   private final ReplayRing ring;
   private final Set<StreamConnection> all = new LinkedHashSet<>();
   private final Map<Long, List<StreamConnection>> byUser = new HashMap<>();
@@ -76,7 +75,7 @@ public final class StreamHub {
     this.streams = streams;
     this.membership = membership;
     this.config = streams.config();
-    this.ring = new ReplayRing(config.replayEvents(), config.replaySeconds() * 1000L);
+    this.ring = new ReplayRing(config.replayEvents(), config.replayMs());
   }
 
   /** Call from the owning verticle's start(): binds the consumer and the timer to its event loop. */
@@ -85,7 +84,7 @@ public final class StreamHub {
     // Through the membership watcher, so a registration the cluster loses is made again; its handler runs on the
     // watcher's loop and hops here, in order, so the hub stays single-threaded.
     consumer = membership.<Object>consumer(LiveEvents.ADDRESS, message -> context.runOnContext(v -> onEvent(message)));
-    timer = vertx.setPeriodic(config.heartbeatSeconds() * 1000L, id -> heartbeat());
+    timer = vertx.setPeriodic(config.heartbeatMs(), id -> heartbeat());
     streams.hubStarted();
     return consumer.ready();
   }
@@ -199,7 +198,7 @@ public final class StreamHub {
     List<StreamEvent> missed = from < 0 ? null : ring.since(from);
     if (missed == null) {
       streams.resets.increment();
-      if (!c.offer(Sse.reset(lastEventId, ring.newestId(), config.replayEvents(), config.replaySeconds()))) drop(c);
+      if (!c.offer(Sse.reset(lastEventId, ring.newestId(), config.replayEvents(), config.replayMs() / 1000))) drop(c);
       return;
     }
     for (StreamEvent event : missed) {

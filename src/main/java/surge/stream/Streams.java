@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import surge.config.SurgeConfig;
 import surge.core.Viewer;
 import surge.profiles.ProfilesService;
 
@@ -14,7 +13,7 @@ import surge.profiles.ProfilesService;
  * authors lookup. Everything here is thread-safe; each {@link StreamHub} keeps its own connections.
  */
 public final class Streams {
-  private final SurgeConfig.Stream config;
+  private final StreamConfig config;
   private final int maxConnections;
   private final ProfilesService profiles;
   private final AtomicInteger open = new AtomicInteger();
@@ -33,13 +32,13 @@ public final class Streams {
   final LongAdder heartbeats = new LongAdder();
 
   /** {@code maxConnections}: the stream cap in force, {@code stream.maxConnections} or the node's connection budget. */
-  public Streams(SurgeConfig.Stream config, int maxConnections, ProfilesService profiles) {
+  public Streams(StreamConfig config, int maxConnections, ProfilesService profiles) {
     this.config = config;
     this.maxConnections = maxConnections;
     this.profiles = profiles;
   }
 
-  public SurgeConfig.Stream config() {
+  public StreamConfig config() {
     return config;
   }
 

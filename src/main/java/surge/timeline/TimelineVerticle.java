@@ -13,7 +13,8 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import surge.config.SurgeConfig;
+import surge.events.EventsConfig;
+import surge.events.KafkaConfig;
 
 /**
  * The node's part of the timelines, one per node: every {@code timeline.lagReportMs} it re-checks whether this node
@@ -27,7 +28,14 @@ public final class TimelineVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(TimelineVerticle.class);
   private static final Duration POLL = Duration.ofMillis(500);
   private static final long RETRY_MS = 1000;
-  private final SurgeConfig config;
+  /** The sections the consumer reads (the aggregate, {@code surge.SurgeConfig}, has them). */
+  public interface Config {
+    EventsConfig events();
+
+    KafkaConfig kafka();
+  }
+
+  private final Config config;
   private final Timelines timelines;
   private final TimelineConsumer applier;
   /** The oldest outbox event's age this node knows of ({@link TimelineTrust#distrust}). */
@@ -38,7 +46,7 @@ public final class TimelineVerticle extends VerticleBase {
   private long timer = -1;
   private volatile boolean stopped;
 
-  public TimelineVerticle(SurgeConfig config, Timelines timelines, TimelineRepository repository, LongSupplier outboxAgeMs) {
+  public TimelineVerticle(Config config, Timelines timelines, TimelineRepository repository, LongSupplier outboxAgeMs) {
     this.config = config;
     this.timelines = timelines;
     this.applier = new TimelineConsumer(timelines, repository);
@@ -60,7 +68,7 @@ public final class TimelineVerticle extends VerticleBase {
   }
 
   private Map<String, String> consumerConfig() {
-    return Map.ofEntries(Map.entry("bootstrap.servers", config.events().kafkaBootstrap()),
+    return Map.ofEntries(Map.entry("bootstrap.servers", config.kafka().bootstrap()),
         Map.entry("group.id", timelines.config().group()),
         Map.entry("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer"),
         Map.entry("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer"),

@@ -6,7 +6,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -14,9 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import surge.cache.Caches;
-import surge.config.SurgeConfig;
+import surge.db.DbConfig;
 import surge.redis.RedisClients;
+import surge.redis.RedisConfig;
 import surge.resilience.Breaker;
 
 /**
@@ -35,27 +36,28 @@ public final class Timelines {
   /** How long an applied event id is remembered: far longer than any redelivery (a rebalance, a relay retry). */
   static final int SEEN_SECONDS = 86_400;
 
-  private final SurgeConfig.Timeline config;
+  private final TimelineConfig config;
   private final Redis redis;
   private final Breaker breaker;
   private final String prefix;
   private final TimelineStats stats = new TimelineStats();
   private volatile Set<Long> hybrid = Set.of();
 
-  private Timelines(Vertx vertx, SurgeConfig config) {
-    this.config = config.timeline();
-    this.prefix = "surge:tl:" + Caches.namespaceOf(config.db()) + ":";
-    this.redis = RedisClients.client(vertx, config.redis(), 4, "surge-redis-timeline");
-    this.breaker = RedisClients.breaker(vertx, config.redis(), "redis-timeline", config.cache().redisBreakerSeconds() * 1000L,
+  private Timelines(Vertx vertx, TimelineConfig config, DbConfig db, RedisConfig redisConfig, long breakerMs) {
+    this.config = config;
+    this.prefix = "surge:tl:" + Caches.namespaceOf(db) + ":";
+    this.redis = RedisClients.client(vertx, redisConfig, 4, "surge-redis-timeline");
+    this.breaker = RedisClients.breaker(vertx, redisConfig, "redis-timeline", breakerMs,
         "feeds use the scatter-gather query", redis);
   }
 
   /** The node's timelines; null when {@code timeline.enabled} is off (every feed is the scatter-gather query). */
-  public static Timelines create(Vertx vertx, SurgeConfig config) {
-    return config.timeline().enabled() ? new Timelines(vertx, config) : null;
+  /** {@code breakerMs}: how long an open Redis breaker skips Redis, the cache's ({@code cache.redisBreakerMs}). */
+  public static Timelines create(Vertx vertx, TimelineConfig config, DbConfig db, RedisConfig redis, long breakerMs) {
+    return config.enabled() ? new Timelines(vertx, config, db, redis, breakerMs) : null;
   }
 
-  public SurgeConfig.Timeline config() {
+  public TimelineConfig config() {
     return config;
   }
 
@@ -105,7 +107,7 @@ public final class Timelines {
    */
   public Future<Range> read(long user, String fp, int n) {
     return eval(TimelineScripts.READ, List.of(key("tl:", user), key("tm:", user)),
-        List.of(fp, Integer.toString(n), Integer.toString(config.ttlSeconds()))).map(Range::of);
+        List.of(fp, Integer.toString(n), Long.toString(config.ttlSeconds()))).map(Range::of);
   }
 
   /**
@@ -120,7 +122,7 @@ public final class Timelines {
   /** Finishes a rebuild with the database's newest entries; false when a later rebuild took over. */
   public Future<Boolean> complete(long user, String token, String fp, List<Entry> entries, boolean trimmed) {
     List<String> args = new ArrayList<>(List.of(token, fp, trimmed ? "1" : "0", Integer.toString(config.capacity()),
-        Integer.toString(config.ttlSeconds())));
+        Long.toString(config.ttlSeconds())));
     addPairs(args, entries);
     return eval(TimelineScripts.COMPLETE, rebuildKeys(user), args).map(r -> r != null && r.toLong() == 1);
   }

@@ -3,7 +3,6 @@ package surge.arch;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -63,7 +62,7 @@ class ArchitectureTest {
     for (int i = 1; i < LAYERS.size(); i++) {
       List<String> above = new ArrayList<>();
       for (int j = 0; j < i; j++) above.addAll(LAYERS.get(j));
-      noClasses().that().resideInAnyPackage(LAYERS.get(i).toArray(String[]::new)).and(DescribedPredicate.not(CONFIG_SECTIONS))
+      noClasses().that().resideInAnyPackage(LAYERS.get(i).toArray(String[]::new))
           .should().dependOnClassesThat().resideInAnyPackage(above.toArray(String[]::new))
           .because("packages import only downwards")
           .check(server);
@@ -77,18 +76,17 @@ class ArchitectureTest {
         .check(server);
   }
 
+  /** Configuration is mechanism only (loading, binding, ranges, the key reference): every section lives beside its user. */
   @Test
-  void noCycles() {
-    slices().matching("surge.(*)..").should().beFreeOfCycles()
-        .ignoreDependency(CONFIG_SECTIONS, DescribedPredicate.alwaysTrue())
+  void configImportsNothingOfTheApplication() {
+    noClasses().that().resideInAPackage("surge.config")
+        .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("surge..")
+            .and(JavaClass.Predicates.resideOutsideOfPackage("surge.config")))
         .check(server);
   }
 
-  /**
-   * The one exception left: the aggregate {@code SurgeConfig} in {@code surge.config} names the section records that
-   * live beside their components (rate limits, logs, tracing, edge, GraphQL limits). It goes when the aggregate moves
-   * to the top and every section binds itself by name.
-   */
-  private static final DescribedPredicate<JavaClass> CONFIG_SECTIONS =
-      DescribedPredicate.describe("surge.config.SurgeConfig", c -> c.getName().startsWith("surge.config.SurgeConfig"));
+  @Test
+  void noCycles() {
+    slices().matching("surge.(*)..").should().beFreeOfCycles().check(server);
+  }
 }

@@ -167,8 +167,8 @@ class JwksUrlIT {
 
   private static Map<String, String> settings(int jwksPort) {
     return Map.of("auth.jwksUrl", "http://127.0.0.1:" + jwksPort + "/.well-known/jwks.json",
-        "auth.externalIssuers", EXTERNAL, "auth.jwksRefreshSeconds", "3600",
-        "auth.jwksMinRefreshSeconds", Integer.toString(MIN_REFRESH_SECONDS));
+        "auth.externalIssuers", EXTERNAL, "auth.jwksRefreshMs", "3600000",
+        "auth.jwksMinRefreshMs", Integer.toString(MIN_REFRESH_SECONDS * 1000));
   }
 
   private static int status(Client client, String token) {

@@ -17,10 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
-import surge.config.SurgeConfig;
 
 class PasswordHasherTest {
-  private static final SurgeConfig.Passwords CHEAP = new SurgeConfig.Passwords(1024, 1, 1);
+  private static final PasswordsConfig CHEAP = new PasswordsConfig(1024, 1, 1);
   private final PasswordHasher hasher = new PasswordHasher(null, CHEAP);
 
   @Test
@@ -54,7 +53,7 @@ class PasswordHasherTest {
     String hash = hasher.hashNow("pw");
     // 16 salt bytes and 32 hash bytes in unpadded standard base64.
     assertTrue(hash.matches("\\$argon2id\\$v=19\\$m=1024,t=1,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}"), hash);
-    String other = new PasswordHasher(null, new SurgeConfig.Passwords(2048, 2, 2)).hashNow("pw");
+    String other = new PasswordHasher(null, new PasswordsConfig(2048, 2, 2)).hashNow("pw");
     assertTrue(other.startsWith("$argon2id$v=19$m=2048,t=2,p=2$"), other);
     assertTrue(PasswordHasher.matches("pw", other), "the stored parameters are used, not the hasher's");
   }

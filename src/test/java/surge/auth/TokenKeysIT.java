@@ -55,7 +55,7 @@ class TokenKeysIT {
     jwks = Files.createTempFile("surge-jwks", ".json");
     writeJwks(first, "k1");
     node = TestNode.start(vertx, Map.of("auth.jwtPreviousSecrets", PREVIOUS, "auth.jwksFile", jwks.toString(),
-        "auth.jwksReloadSeconds", "1", "auth.externalIssuers", EXTERNAL));
+        "auth.jwksReloadMs", "1000", "auth.externalIssuers", EXTERNAL));
     client = new Client(vertx, node.port());
     user = client.register("keys");
   }

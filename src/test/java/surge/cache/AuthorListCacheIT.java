@@ -31,7 +31,7 @@ class AuthorListCacheIT {
 
   @BeforeAll
   static void start() {
-    Map<String, String> ttl = Map.of("cache.listTtlSeconds", "60", "cache.entityTtlSeconds", "60");
+    Map<String, String> ttl = Map.of("cache.listTtlMs", "60000", "cache.entityTtlMs", "60000");
     nodes = NodePair.start(ttl);
     onA = nodes.onA();
     onB = nodes.onB();

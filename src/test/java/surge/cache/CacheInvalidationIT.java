@@ -36,7 +36,7 @@ class CacheInvalidationIT {
 
   @BeforeAll
   static void start() {
-    Map<String, String> ttl = Map.of("cache.entityTtlSeconds", "" + ENTITY_TTL_S, "cache.listTtlSeconds", "" + LIST_TTL_S);
+    Map<String, String> ttl = Map.of("cache.entityTtlMs", "" + ENTITY_TTL_S * 1000, "cache.listTtlMs", "" + LIST_TTL_S * 1000);
     nodes = NodePair.start(ttl);
     onA = nodes.onA();
     onB = nodes.onB();

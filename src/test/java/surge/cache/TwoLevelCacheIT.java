@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import surge.config.SurgeConfig;
+import surge.redis.RedisConfig;
 import surge.support.Client;
 import surge.support.Eventually;
 import surge.support.Ports;
@@ -27,7 +27,7 @@ import surge.support.Ports;
 /** The cache on its own against the stack's Redis: coalescing, both levels, TTL, jitter, tombstones, breaker. */
 @ExtendWith(VertxExtension.class)
 class TwoLevelCacheIT {
-  static final SurgeConfig.Redis REDIS = new SurgeConfig.Redis("127.0.0.1", 16379, 200, 1);
+  static final RedisConfig REDIS = new RedisConfig("127.0.0.1", 16379, 200, 1);
   final List<CacheRedis> opened = new ArrayList<>();
 
   @AfterEach
@@ -35,7 +35,7 @@ class TwoLevelCacheIT {
     for (CacheRedis r : opened) r.close().await();
   }
 
-  CacheRedis redis(Vertx vertx, SurgeConfig.Redis config, long breakerMs) {
+  CacheRedis redis(Vertx vertx, RedisConfig config, long breakerMs) {
     CacheRedis r = new CacheRedis(vertx, config, "surge:cache:test:", breakerMs, m -> {}, () -> {});
     opened.add(r);
     return r;
@@ -217,7 +217,7 @@ class TwoLevelCacheIT {
 
   @Test
   void unreachableRedisMeansTheLoaderServes(Vertx vertx) {
-    CacheRedis r = redis(vertx, new SurgeConfig.Redis("127.0.0.1", Ports.free(), 200, 1), 1000);
+    CacheRedis r = redis(vertx, new RedisConfig("127.0.0.1", Ports.free(), 200, 1), 1000);
     TwoLevelCache<JsonObject> c = cache(Client.unique("down"), r, 60_000);
     AtomicInteger runs = new AtomicInteger();
     for (int i = 0; i < 5; i++) assertEquals("db", c.get("k", i % 2 == 0, loader(vertx, runs, "db", 0)).await().getString("v"));

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import surge.config.SurgeConfig;
 import surge.support.Client;
 import surge.support.Eventually;
 import surge.support.NodeProcess;
@@ -39,9 +38,9 @@ class ClusterRejoinIT {
   static final int FAILURE_TIMEOUT_S = 3;
   static final int MERGE_DELAY_S = 3;
   static final Map<String, String> NODE = Map.of(
-      "cache.entityTtlSeconds", "600",
-      "cluster.failureTimeoutSeconds", "" + FAILURE_TIMEOUT_S,
-      "cluster.mergeDelaySeconds", "" + MERGE_DELAY_S);
+      "cache.entityTtlMs", "600000",
+      "cluster.failureTimeoutMs", "" + FAILURE_TIMEOUT_S * 1000,
+      "cluster.mergeDelayMs", "" + MERGE_DELAY_S * 1000);
   /** No Surge key: Hazelcast waits 5 s before joining by default, which only slows the test. */
   static final Map<String, String> JOIN_AT_ONCE = Map.of("hazelcast.wait.seconds.before.join", "0");
 
@@ -58,8 +57,8 @@ class ClusterRejoinIT {
     // Both members are listed before either listens (B in another process), so their ports are picked in advance.
     List<String> members = Ports.retrying(2, hz -> {
       List<String> listed = List.of("127.0.0.1:" + hz.get(0), "127.0.0.1:" + hz.get(1));
-      SurgeConfig.Cluster clusterA = new SurgeConfig.Cluster(true, listed, "127.0.0.1", hz.get(0), SurgeConfig.Cluster.TCP,
-          FAILURE_TIMEOUT_S, MERGE_DELAY_S, SurgeConfig.Kubernetes.NONE);
+      ClusterConfig clusterA = new ClusterConfig(true, listed, "127.0.0.1", hz.get(0), ClusterConfig.TCP,
+          FAILURE_TIMEOUT_S * 1000, MERGE_DELAY_S * 1000, ClusterConfig.Kubernetes.NONE);
       vertxA = Cluster.vertx(clusterA, JOIN_AT_ONCE).await();
       return listed;
     });

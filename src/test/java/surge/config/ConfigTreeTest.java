@@ -15,6 +15,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigTreeTest {
+  /** The shape of {@link #DEFAULTS}, bound by name as the server's records are. */
+  record Http(@Range(min = 0, max = 65535) int port, @Range(min = 1024, max = 64 << 20) int bodyLimitBytes,
+              List<String> corsOrigins) {}
+
+  record Db(@Range(min = 1, max = 1000) int poolSize, String host) {}
+
+  record Demo(boolean seed) {}
+
+  record Tree(String profile, Http http, Db db, Demo demo) {}
+
+  private static Tree bind(ConfigTree c) {
+    return Binder.bind(c, Tree.class);
+  }
+
   private static final String DEFAULTS = """
       {
         "profile": "dev",
@@ -46,34 +60,34 @@ class ConfigTreeTest {
   @Test
   void fileValuesAreReadWhenNothingOverridesThem() throws IOException {
     ConfigTree c = ConfigTree.load(defaults(), Map.of(), List.of());
-    assertEquals(16, c.integer("db.poolSize", 1, 1000));
-    assertEquals("127.0.0.1", c.string("db.host"));
-    assertFalse(c.bool("demo.seed"));
+    assertEquals(16, bind(c).db().poolSize());
+    assertEquals("127.0.0.1", bind(c).db().host());
+    assertFalse(bind(c).demo().seed());
   }
 
   @Test
   void environmentBeatsFileAndArgumentBeatsEnvironment() throws IOException {
     Map<String, String> env = Map.of("SURGE_DB_POOL_SIZE", "32", "SURGE_DB_HOST", "db.internal");
     ConfigTree envOnly = ConfigTree.load(defaults(), env, List.of());
-    assertEquals(32, envOnly.integer("db.poolSize", 1, 1000));
-    assertEquals("db.internal", envOnly.string("db.host"));
+    assertEquals(32, bind(envOnly).db().poolSize());
+    assertEquals("db.internal", bind(envOnly).db().host());
 
     ConfigTree both = ConfigTree.load(defaults(), env, List.of("--db.poolSize=64"));
-    assertEquals(64, both.integer("db.poolSize", 1, 1000));
-    assertEquals("db.internal", both.string("db.host"), "an argument for one key leaves the others alone");
+    assertEquals(64, bind(both).db().poolSize());
+    assertEquals("db.internal", bind(both).db().host(), "an argument for one key leaves the others alone");
   }
 
   @Test
   void argumentBeatsFileWithoutEnvironment() throws IOException {
     ConfigTree c = ConfigTree.load(defaults(), Map.of(), List.of("--http.port=9090", "--demo.seed=true"));
-    assertEquals(9090, c.integer("http.port", 0, 65535));
-    assertTrue(c.bool("demo.seed"));
+    assertEquals(9090, bind(c).http().port());
+    assertTrue(bind(c).demo().seed());
   }
 
   @Test
   void environmentVariablesForOtherProgramsAreIgnored() throws IOException {
     ConfigTree c = ConfigTree.load(defaults(), Map.of("PATH", "/bin", "SURGE_NOT_A_KEY", "x", "db.poolSize", "99"), List.of());
-    assertEquals(16, c.integer("db.poolSize", 1, 1000));
+    assertEquals(16, bind(c).db().poolSize());
   }
 
   @Test
@@ -96,15 +110,16 @@ class ConfigTreeTest {
   @Test
   void outOfRangeIntegerNamesTheKeyAndTheVariable() throws IOException {
     ConfigTree c = ConfigTree.load(defaults(), Map.of("SURGE_DB_POOL_SIZE", "5000000000"), List.of());
-    ConfigException e = assertThrows(ConfigException.class, () -> c.integer("db.poolSize", 1, 1000));
+    ConfigException e = assertThrows(ConfigException.class, () -> bind(c));
     assertMentions(e, "db.poolSize", "SURGE_DB_POOL_SIZE", "5000000000");
   }
 
   @Test
   void fractionalNumberInTheFileIsNotAnInteger() {
-    ConfigTree c = ConfigTree.of(new JsonObject(DEFAULTS).put("workers", new JsonObject().put("poolSize", 1.5)), Map.of());
-    ConfigException e = assertThrows(ConfigException.class, () -> c.integer("workers.poolSize", 1, 10));
-    assertMentions(e, "workers.poolSize", "SURGE_WORKERS_POOL_SIZE");
+    JsonObject tree = new JsonObject(DEFAULTS);
+    tree.getJsonObject("http").put("port", 8080.5);
+    ConfigException e = assertThrows(ConfigException.class, () -> bind(ConfigTree.of(tree, Map.of())));
+    assertMentions(e, "http.port", "SURGE_HTTP_PORT", "whole number");
   }
 
   @Test
@@ -137,7 +152,7 @@ class ConfigTreeTest {
   void ofCopiesTheTreeAndAppliesOverrides() {
     JsonObject tree = new JsonObject(DEFAULTS);
     ConfigTree c = ConfigTree.of(tree, Map.of("db.poolSize", "3"));
-    assertEquals(3, c.integer("db.poolSize", 1, 10));
+    assertEquals(3, bind(c).db().poolSize());
     assertEquals(16, tree.getJsonObject("db").getInteger("poolSize"), "the caller's tree is not modified");
   }
 
@@ -149,29 +164,42 @@ class ConfigTreeTest {
           () -> ConfigTree.load(file, Map.of("SURGE_DEMO_SEED", bad), List.of()), "'" + bad + "'");
       assertMentions(e, "demo.seed", "SURGE_DEMO_SEED");
     }
-    assertTrue(ConfigTree.load(file, Map.of("SURGE_DEMO_SEED", "true"), List.of()).bool("demo.seed"));
-    assertTrue(ConfigTree.load(file, Map.of("SURGE_DEMO_SEED", " TRUE "), List.of()).bool("demo.seed"));
-    assertFalse(ConfigTree.load(file, Map.of(), List.of("--demo.seed=false")).bool("demo.seed"));
+    assertEquals(true, ConfigTree.load(file, Map.of("SURGE_DEMO_SEED", "true"), List.of()).value("demo.seed"));
+    assertEquals(true, ConfigTree.load(file, Map.of("SURGE_DEMO_SEED", " TRUE "), List.of()).value("demo.seed"));
+    assertEquals(false, ConfigTree.load(file, Map.of(), List.of("--demo.seed=false")).value("demo.seed"));
   }
 
   @Test
   void aStringWhereABooleanIsExpectedIsRejected() {
     ConfigTree c = ConfigTree.of(new JsonObject(DEFAULTS).put("demo", new JsonObject().put("seed", "true")), Map.of());
-    assertMentions(assertThrows(ConfigException.class, () -> c.bool("demo.seed")), "demo.seed");
+    assertMentions(assertThrows(ConfigException.class, () -> bind(c)), "demo.seed", "SURGE_DEMO_SEED", "true or false");
   }
 
   @Test
   void wrongTypesAndMissingKeysNameTheKey() throws IOException {
-    ConfigTree c = ConfigTree.load(defaults(), Map.of(), List.of());
-    assertMentions(assertThrows(ConfigException.class, () -> c.string("http.port")), "http.port");
-    assertMentions(assertThrows(ConfigException.class, () -> c.integer("db.host", 0, 1)), "db.host");
-    assertMentions(assertThrows(ConfigException.class, () -> c.string("auth.issuer")), "auth.issuer");
+    JsonObject portAsText = new JsonObject(DEFAULTS);
+    portAsText.getJsonObject("http").put("port", "8080");
+    assertMentions(assertThrows(ConfigException.class, () -> bind(ConfigTree.of(portAsText, Map.of()))), "http.port", "SURGE_HTTP_PORT");
+    JsonObject hostAsNumber = new JsonObject(DEFAULTS);
+    hostAsNumber.getJsonObject("db").put("host", 5);
+    assertMentions(assertThrows(ConfigException.class, () -> bind(ConfigTree.of(hostAsNumber, Map.of()))), "db.host", "a string");
+    JsonObject noHost = new JsonObject(DEFAULTS);
+    noHost.getJsonObject("db").remove("host");
+    assertMentions(assertThrows(ConfigException.class, () -> bind(ConfigTree.of(noHost, Map.of()))), "db.host", "missing");
+    JsonObject nullHost = new JsonObject(DEFAULTS);
+    nullHost.getJsonObject("db").putNull("host");
+    assertMentions(assertThrows(ConfigException.class, () -> bind(ConfigTree.of(nullHost, Map.of()))), "db.host", "null");
+    JsonObject extra = new JsonObject(DEFAULTS);
+    extra.getJsonObject("db").put("poolSise", 3);
+    assertMentions(assertThrows(ConfigException.class, () -> bind(ConfigTree.of(extra, Map.of()))), "db.poolSise");
+    ConfigTree tree = ConfigTree.of(new JsonObject(DEFAULTS), Map.of("http.bodyLimitBytes", "10"));
+    assertMentions(assertThrows(ConfigException.class, () -> bind(tree)), "http.bodyLimitBytes", "1024..");
   }
 
   @Test
   void listSplitsOnCommasAndDropsBlankEntries() {
     ConfigTree c = ConfigTree.of(new JsonObject(DEFAULTS), Map.of("http.corsOrigins", "https://a.example, https://b.example,, "));
-    assertEquals(List.of("https://a.example", "https://b.example"), c.list("http.corsOrigins"));
+    assertEquals(List.of("https://a.example", "https://b.example"), bind(c).http().corsOrigins());
   }
 
   @Test

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import surge.SurgeConfig;
 import surge.config.ConfigException;
-import surge.config.SurgeConfig;
 import surge.support.Client;
 import surge.support.Eventually;
 import surge.support.TestNode;
@@ -180,7 +180,7 @@ class ShardMoveIT {
 
   @Test
   void aRunAfterASwitchRemovesLeftoversAndBadArgumentsAreRefused(Vertx vertx) {
-    SurgeConfig.Db db = node.config().db();
+    DbConfig db = node.config().db();
     int logical = 4095; // on p0 unless an earlier test moved it, which none does
     leaveGhostUser(pools.get(1), logical);
     ShardMove.Report report = ShardMove.move(vertx, db, logical, "p0", 0, line -> {});

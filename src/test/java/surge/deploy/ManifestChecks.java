@@ -40,8 +40,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import surge.SurgeConfig;
+import surge.cluster.ClusterConfig;
 import surge.config.ConfigTree;
-import surge.config.SurgeConfig;
 
 /**
  * What no cluster here can check: whether a rendered overlay fits Surge. Every problem found is one line in the result;
@@ -424,7 +425,7 @@ final class ManifestChecks {
       problem(where + ": port " + show(probe.getHttpGet().getPort()) + " is not the API port (http.port " + config.http().port() + ")");
     }
     String scheme = Optional.ofNullable(probe.getHttpGet().getScheme()).orElse("HTTP");
-    String want = config.http().tls().enabled() ? "HTTPS" : "HTTP";
+    String want = config.tls().enabled() ? "HTTPS" : "HTTP";
     if (!scheme.equals(want)) problem(where + ": scheme " + scheme + ", but the API speaks " + want);
   }
 
@@ -530,7 +531,7 @@ final class ManifestChecks {
   }
 
   private void cluster(Workload w, Container c, SurgeConfig config) {
-    SurgeConfig.Cluster cluster = config.cluster();
+    ClusterConfig cluster = config.cluster();
     if (!cluster.enabled() || !cluster.kubernetesDiscovery()) {
       problem(w.name() + ": cluster.enabled must be true with cluster.discovery=kubernetes (pods come and go)");
       return;
@@ -541,7 +542,7 @@ final class ManifestChecks {
         || !"status.podIP".equals(host.getValueFrom().getFieldRef().getFieldPath())) {
       problem(w.name() + ": SURGE_CLUSTER_HOST must come from the downward API (status.podIP): members bind and announce it");
     }
-    SurgeConfig.Kubernetes k = cluster.kubernetes();
+    ClusterConfig.Kubernetes k = cluster.kubernetes();
     String serviceName;
     if (k.dnsMode()) {
       String[] parts = k.serviceDns().split("\\.", 3);

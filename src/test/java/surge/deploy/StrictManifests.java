@@ -5,10 +5,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.Annotated;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
@@ -35,6 +31,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import surge.config.Binder;
 
 /**
  * Reads kustomize's output (multi-document YAML) into fabric8's typed Kubernetes model, refusing what the API server
@@ -65,22 +62,16 @@ final class StrictManifests {
       Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class));
 
   /** The strict reader. */
-  static final ObjectMapper MAPPER = YAMLMapper.builder()
+  static final ObjectMapper MAPPER = Binder.strict(YAMLMapper.builder())
       .annotationIntrospector(new JacksonAnnotationIntrospector() {
         @Override
         public Boolean hasAnySetter(Annotated a) {
           return Boolean.FALSE;
         }
       })
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      // A bare number or boolean where a string belongs (env values, labels): Kubernetes refuses it, Jackson would not.
-      .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+      // Binder.strict: also no bare number or boolean where a string belongs (env values, labels), as Kubernetes says
       .build();
 
   /** A manifest that is not valid. */

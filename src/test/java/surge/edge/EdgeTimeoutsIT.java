@@ -51,7 +51,7 @@ class EdgeTimeoutsIT {
     logger.addAppender(edgeLog);
     node = TestNode.start(vertx, Map.of("edge.headTimeoutMs", Integer.toString(HEAD_MS),
         "edge.idleTimeoutMs", Integer.toString(IDLE_MS), "edge.bodyIdleTimeoutMs", Integer.toString(BODY_IDLE_MS),
-        "edge.bodyMinBytesPerSecond", "1000", "stream.heartbeatSeconds", "1", "events.relay", "false"));
+        "edge.bodyMinBytesPerSecond", "1000", "stream.heartbeatMs", "1000", "events.relay", "false"));
   }
 
   @AfterAll

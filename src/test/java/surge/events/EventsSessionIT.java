@@ -18,8 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
-import surge.support.EventLog;
 import surge.support.EventLog.Event;
+import surge.support.EventLog;
 import surge.support.TestNode;
 
 /**
@@ -39,7 +39,7 @@ class EventsSessionIT {
   static void start(Vertx vertx) {
     node = TestNode.start(vertx, Map.of("events.pollMs", "600000"));
     client = new Client(vertx, node.port());
-    log = new EventLog(node.config().events());
+    log = new EventLog(node.config());
   }
 
   @AfterAll

@@ -45,7 +45,7 @@ class KafkaOutageIT {
     node = TestNode.start(vertx, Map.of("events.backlogCheckMs", "200", "events.retryMaxMs", "2000",
         "events.breakerFailures", "1", "events.breakerResetMs", "1000"));
     client = new Client(vertx, node.port());
-    log = new EventLog(node.config().events());
+    log = new EventLog(node.config());
   }
 
   @AfterAll

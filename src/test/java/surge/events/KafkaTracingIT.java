@@ -10,7 +10,6 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.vertx.core.Vertx;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import surge.config.SurgeConfig;
 import surge.db.Outbox;
 import surge.observability.Tracing;
 import surge.observability.TracingConfig;
@@ -22,13 +21,13 @@ import surge.observability.TracingConfig;
 class KafkaTracingIT {
   @Test
   void eachSendIsAProducerSpan() throws Exception {
-    SurgeConfig.Events config = KafkaEventsTest.events("--events.topicUsers=surge.test.tracing.users",
+    EventsConfig config = KafkaEventsTest.events("--events.topicUsers=surge.test.tracing.users",
         "--events.topicArticles=surge.test.tracing.articles", "--events.partitions=1");
     InMemorySpanExporter spans = InMemorySpanExporter.create();
     Tracing tracing = Tracing.with(TracingConfig.OFF.withEnabled(), SimpleSpanProcessor.create(spans));
     Vertx vertx = tracing.install(Vertx.builder()).build();
     try {
-      KafkaEvents kafka = new KafkaEvents(vertx, config, "surge-tracing-test");
+      KafkaEvents kafka = new KafkaEvents(vertx, config, KafkaEventsTest.node().kafka(), "surge-tracing-test");
       try {
         kafka.topicsReady().await();
         kafka.send(new OutboxRow(1, Outbox.USER, "tracing-test", "{}")).await();

@@ -46,7 +46,7 @@ class RelayCrashIT {
         && killed.compareAndSet(false, true) ? RelaySessions.kill(node, shard) : Future.succeededFuture();
     RelayStats stats = new RelayStats();
     vertx.deployVerticle(new OutboxRelay(node.config(), node.node().services().shards(), stats, killOnce)).await();
-    log = new EventLog(node.config().events());
+    log = new EventLog(node.config());
     awaitActiveEverywhere(stats);
   }
 

@@ -56,7 +56,7 @@ class RelayOrderIT {
     b = TestNode.start(vertxB, fast);
     clientA = new Client(vertx, a.port());
     clientB = new Client(vertx, b.port());
-    log = new EventLog(a.config().events());
+    log = new EventLog(a.config());
   }
 
   @AfterAll

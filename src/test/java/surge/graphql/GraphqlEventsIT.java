@@ -28,7 +28,7 @@ class GraphqlEventsIT {
   static void start(Vertx vertx) {
     node = TestNode.start(vertx);
     client = new Client(vertx, node.port());
-    log = new EventLog(node.config().events());
+    log = new EventLog(node.config());
   }
 
   @AfterAll

@@ -33,7 +33,7 @@ class GraphqlSocketsIT {
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    node = TestNode.start(vertx, Map.of("graphql.socketInitSeconds", "1"));
+    node = TestNode.start(vertx, Map.of("graphql.socketInitMs", "1000"));
     client = new Client(vertx, node.port());
     cappedVertx = Vertx.vertx();
     capped = TestNode.start(cappedVertx, Map.of("stream.maxConnections", "2", "graphql.maxSubscriptionsPerSocket", "2"));
@@ -107,7 +107,7 @@ class GraphqlSocketsIT {
       assertEquals(4400, ws.awaitClose(5_000));
     }
     try (WsClient ws = WsClient.connect(vertx, node.port())) {
-      // graphql.socketInitSeconds is 1 on this node: a socket that never says hello is closed
+      // graphql.socketInitMs is 1000 on this node: a socket that never says hello is closed
       assertEquals(4408, ws.awaitClose(5_000));
     }
   }

@@ -9,31 +9,35 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import surge.SurgeConfig;
 import surge.config.ConfigException;
 import surge.config.ConfigTree;
-import surge.config.SurgeConfig;
 
 /** {@code management.*} and {@code metrics.enabled}: loopback-only defaults, overrides, bad values named. */
 class ManagementConfigTest {
-  private static SurgeConfig.Management load(Map<String, String> env, String... args) {
-    return SurgeConfig.from(ConfigTree.load(Path.of("conf/surge.json"), env, List.of(args))).management();
+  private static ManagementConfig load(Map<String, String> env, String... args) {
+    return config(env, args).management();
+  }
+
+  private static SurgeConfig config(Map<String, String> env, String... args) {
+    return SurgeConfig.from(ConfigTree.load(Path.of("conf/surge.json"), env, List.of(args)));
   }
 
   @Test
   void defaultsAreLoopbackOnly() {
-    SurgeConfig.Management m = load(Map.of());
+    ManagementConfig m = load(Map.of());
     assertTrue(m.enabled());
-    assertTrue(m.metrics());
+    assertTrue(config(Map.of()).metrics().enabled());
     assertEquals("127.0.0.1", m.host());
     assertEquals(9464, m.port());
   }
 
   @Test
   void overrides() {
-    SurgeConfig.Management m = load(Map.of("SURGE_MANAGEMENT_PORT", "0", "SURGE_METRICS_ENABLED", "false"),
+    ManagementConfig m = load(Map.of("SURGE_MANAGEMENT_PORT", "0", "SURGE_METRICS_ENABLED", "false"),
         "--management.host=0.0.0.0");
     assertEquals(0, m.port(), "0: any free port");
-    assertFalse(m.metrics());
+    assertFalse(config(Map.of("SURGE_METRICS_ENABLED", "false")).metrics().enabled());
     assertEquals("0.0.0.0", m.host());
   }
 

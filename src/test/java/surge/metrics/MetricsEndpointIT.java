@@ -27,8 +27,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.Surge;
+import surge.SurgeConfig;
 import surge.cluster.Cluster;
-import surge.config.SurgeConfig;
 import surge.support.Client;
 import surge.support.Eventually;
 import surge.support.TestNode;
@@ -51,7 +51,7 @@ class MetricsEndpointIT {
   @BeforeAll
   static void start(Vertx clientVertx) {
     config = TestNode.config(0, Map.of("db.replicas", "127.0.0.1:15433"), true);
-    Metrics metrics = Metrics.create(config.management());
+    Metrics metrics = Metrics.create(config.metrics());
     nodeVertx = Cluster.vertx(config.cluster(), metrics, java.util.function.UnaryOperator.identity()).await();
     node = Surge.start(nodeVertx, config, metrics).await();
     api = new Client(clientVertx, node.httpPort());

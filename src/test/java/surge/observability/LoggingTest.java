@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.KeyValuePair;
+import surge.config.Binder;
 import surge.config.ConfigException;
 import surge.config.ConfigTree;
 
@@ -71,12 +72,12 @@ class LoggingTest {
   @Test
   void shippedDefaults() {
     ConfigTree c = ConfigTree.load(Path.of("conf/surge.json"), Map.of(), List.of());
-    LogConfig log = LogConfig.from(c);
+    LogConfig log = Binder.bind(c, "log", LogConfig.class);
     assertEquals("auto", log.format());
     assertTrue(log.json(true) && !log.json(false), "auto: JSON in prod, text in dev");
     assertTrue(log.access());
     assertFalse(log.trustRequestId());
-    assertFalse(TracingConfig.from(c).enabled(), "tracing off by default");
+    assertFalse(Binder.bind(c, "tracing", TracingConfig.class).enabled(), "tracing off by default");
   }
 
   @Test
@@ -85,11 +86,11 @@ class LoggingTest {
         List.of("--log.levels=surge.http=trace, io.vertx=WARN", "--log.format=JSON", "--tracing.enabled=true",
             "--tracing.sampleRatio=0.25", "--tracing.otlpEndpoint=http://collector:4318/v1/traces",
             "--tracing.otlpProtocol=http/protobuf"));
-    LogConfig log = LogConfig.from(c);
+    LogConfig log = Binder.bind(c, "log", LogConfig.class);
     assertEquals("DEBUG", log.level());
-    assertEquals(Map.of("surge.http", "TRACE", "io.vertx", "WARN"), log.levels());
+    assertEquals(Map.of("surge.http", "TRACE", "io.vertx", "WARN"), log.loggerLevels());
     assertTrue(log.json(false));
-    TracingConfig tracing = TracingConfig.from(c);
+    TracingConfig tracing = Binder.bind(c, "tracing", TracingConfig.class);
     assertEquals(0.25, tracing.sampleRatio());
     assertEquals(TracingConfig.HTTP_PROTOBUF, tracing.otlpProtocol());
 
@@ -103,10 +104,10 @@ class LoggingTest {
   }
 
   private static void assertBad(String key, String value) {
-    ConfigTree c = ConfigTree.load(Path.of("conf/surge.json"), Map.of(), List.of("--" + key + "=" + value));
     ConfigException e = assertThrows(ConfigException.class, () -> {
-      LogConfig.from(c);
-      TracingConfig.from(c);
+      ConfigTree c = ConfigTree.load(Path.of("conf/surge.json"), Map.of(), List.of("--" + key + "=" + value));
+      Binder.bind(c, "log", LogConfig.class);
+      Binder.bind(c, "tracing", TracingConfig.class);
     }, key + "=" + value);
     assertTrue(e.getMessage().contains(key), e.getMessage());
   }

@@ -142,7 +142,7 @@ class LogsIT extends WithNode {
   void requestIdFromATrustedProxyIsKeptIfWellFormed(Vertx vertx) {
     Router router = Router.router(vertx);
     router.get("/x").handler(ctx -> ctx.response().end());
-    RequestLog.install(vertx, router, new LogConfig(LogConfig.TEXT, "INFO", Map.of(), true, true));
+    RequestLog.install(vertx, router, new LogConfig(LogConfig.TEXT, "INFO", List.of(), true, true));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
     try {
       WebClient web = WebClient.create(vertx);

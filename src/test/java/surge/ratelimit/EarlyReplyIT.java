@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import surge.config.SurgeConfig;
+import surge.redis.RedisConfig;
 
 /**
  * A lease reply that is already in when the limiter attaches its callback must not leave the key "in flight".
@@ -69,7 +69,7 @@ class EarlyReplyIT {
     RateLimits config = new RateLimits(true, reads, new Policy("writes", 100, 60), new Policy("auth", 10, 60),
         new Policy("login", 5, 300), "", leaseSize, 1, 60_000, 2000);
     Redis real = Redis.createClient(vertx, new RedisOptions().setConnectionString("redis://127.0.0.1:16379"));
-    Limiter limiter = new Limiter(vertx, new AnsweredRedis(real), config, new SurgeConfig.Redis("127.0.0.1", 16379, 2000, 3));
+    Limiter limiter = new Limiter(vertx, new AnsweredRedis(real), config, new RedisConfig("127.0.0.1", 16379, 2000, 3));
     try {
       String principal = "early-" + UUID.randomUUID();
       int requests = leaseSize * 10;

@@ -12,8 +12,7 @@ import io.vertx.junit5.VertxExtension;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import surge.config.ConfigException;
-import surge.config.SurgeConfig;
+import surge.redis.RedisConfig;
 
 /** Policy parsing, header items, the local bucket's maths, proxy-header parsing, and lease sizing against Redis. */
 @ExtendWith(VertxExtension.class)
@@ -22,13 +21,13 @@ class TokenBucketIT {
 
   @Test
   void policiesParseQuotaSlashWindow() {
-    Policy p = Policy.parse("writes", " 100/60 ", "ratelimit.writes");
+    Policy p = Policy.valueOf(" 100/60 ").named("writes");
     assertEquals(new Policy("writes", 100, 60), p);
     assertEquals(100 / 60_000.0, p.perMs(), 1e-12);
     assertEquals(600.0, p.msPerToken(), 1e-9);
     for (String bad : new String[] {"", "100", "0/60", "10/0", "-1/5", "a/b", "1/2/3", "10/60s"}) {
-      ConfigException e = assertThrows(ConfigException.class, () -> Policy.parse("x", bad, "ratelimit.x"), bad);
-      assertTrue(e.getMessage().contains("ratelimit.x"), e.getMessage());
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Policy.valueOf(bad), bad);
+      assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
     }
   }
 
@@ -90,7 +89,7 @@ class TokenBucketIT {
     RateLimits config = new RateLimits(true, new Policy("reads", 100, 3600), new Policy("writes", 100, 3600),
         new Policy("auth", 10, 60), new Policy("login", 5, 300), "", 20, 2, 60_000, 2000);
     // as in production: built on a worker at start-up, used from event loops
-    Limiter limiter = vertx.executeBlocking(() -> Limiter.create(vertx, new SurgeConfig.Redis("127.0.0.1", 16379, 500, 1), config))
+    Limiter limiter = vertx.executeBlocking(() -> Limiter.create(vertx, new RedisConfig("127.0.0.1", 16379, 500, 1), config))
         .await();
     limiter.ready().await();
     io.vertx.core.Context loop = vertx.getOrCreateContext();

@@ -37,7 +37,7 @@ class StreamApiIT {
   @BeforeAll
   static void start(Vertx v) {
     vertx = v;
-    node = TestNode.start(vertx, Map.of("stream.heartbeatSeconds", "1"));
+    node = TestNode.start(vertx, Map.of("stream.heartbeatMs", "1000"));
     client = new Client(vertx, node.port());
   }
 
@@ -223,7 +223,7 @@ class StreamApiIT {
   void heartbeatsArriveOnAnIdleStream() {
     User b = user("ssehb");
     try (SseClient sb = stream(b)) {
-      Eventually.value("a heartbeat within 3 s at heartbeatSeconds=1", Duration.ofSeconds(3), Duration.ZERO,
+      Eventually.value("a heartbeat within 3 s at heartbeatMs=1000", Duration.ofSeconds(3), Duration.ZERO,
           () -> sb.nextFrame(Duration.ofSeconds(3)), frame -> "hb".equals(frame.comments()));
     }
     assertTrue(health().getLong("heartbeats") > 0);

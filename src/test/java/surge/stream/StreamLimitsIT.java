@@ -126,7 +126,7 @@ class StreamLimitsIT {
 
   @Test
   void aStreamCountsAsOneReadHoweverLongItIsHeld() {
-    TestNode.Started limited = TestNode.start(vertx, Map.of("ratelimit.reads", "3/60", "stream.heartbeatSeconds", "1"));
+    TestNode.Started limited = TestNode.start(vertx, Map.of("ratelimit.reads", "3/60", "stream.heartbeatMs", "1000"));
     try {
       limited.node().services().limiter().ready().await();
       String token = new Client(vertx, limited.port()).register("sserl").getString("token");

@@ -5,7 +5,7 @@ import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
 import surge.cluster.Cluster;
-import surge.config.SurgeConfig;
+import surge.cluster.ClusterConfig;
 
 /**
  * Two clustered Vert.x instances in this JVM (two Hazelcast members on free loopback ports, each listing both), each
@@ -40,8 +40,8 @@ public final class ClusterPair implements AutoCloseable {
 
   private static List<Vertx> form(int portA, int portB, Map<String, String> hazelcast) {
     List<String> members = List.of("127.0.0.1:" + portA, "127.0.0.1:" + portB);
-    Future<Vertx> fa = Cluster.vertx(new SurgeConfig.Cluster(true, members, "127.0.0.1", portA), hazelcast);
-    Future<Vertx> fb = Cluster.vertx(new SurgeConfig.Cluster(true, members, "127.0.0.1", portB), hazelcast);
+    Future<Vertx> fa = Cluster.vertx(new ClusterConfig(true, members, "127.0.0.1", portA), hazelcast);
+    Future<Vertx> fb = Cluster.vertx(new ClusterConfig(true, members, "127.0.0.1", portB), hazelcast);
     try {
       Future.join(fa, fb).await();
     } catch (RuntimeException e) {

@@ -15,7 +15,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import surge.config.SurgeConfig;
+import surge.SurgeConfig;
+import surge.events.EventsConfig;
 
 /**
  * Reads the event topics of the stack's Kafka from "now" on, the way a consumer would: every partition of both
@@ -45,9 +46,10 @@ public final class EventLog implements AutoCloseable {
   private final List<Event> events = new ArrayList<>();
 
   /** Starts at the current end of both topics (waits until they exist: the node's relay creates them). */
-  public EventLog(SurgeConfig.Events config) {
+  public EventLog(SurgeConfig node) {
+    EventsConfig config = node.events();
     Properties p = new Properties();
-    p.put("bootstrap.servers", config.kafkaBootstrap());
+    p.put("bootstrap.servers", node.kafka().bootstrap());
     p.put("key.deserializer", StringDeserializer.class.getName());
     p.put("value.deserializer", StringDeserializer.class.getName());
     p.put("enable.auto.commit", "false");

@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import surge.Surge;
+import surge.SurgeConfig;
 import surge.config.ConfigTree;
-import surge.config.SurgeConfig;
 
 /**
  * Starts a real Surge node for a test class, against the local stack's PostgreSQL (database

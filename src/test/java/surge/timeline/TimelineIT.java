@@ -36,7 +36,7 @@ class TimelineIT {
   @BeforeAll
   static void start(Vertx vertx) {
     f = new TimelineFixture(vertx, Map.of("timeline.fanoutMaxFollowers", "3"));
-    events = new EventLog(f.node.config().events());
+    events = new EventLog(f.node.config());
     f.awaitTrusted(60_000);
   }
 
@@ -160,7 +160,7 @@ class TimelineIT {
 
   private static void resend(EventLog.Event event, String id) {
     Properties props = new Properties();
-    props.put("bootstrap.servers", f.node.config().events().kafkaBootstrap());
+    props.put("bootstrap.servers", f.node.config().kafka().bootstrap());
     props.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     props.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {

@@ -1,4 +1,4 @@
-package surge.config;
+package surge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import surge.config.ConfigException;
+import surge.config.ConfigTree;
+import surge.auth.AuthConfig;
+import surge.cluster.ClusterConfig;
 
 class SurgeConfigTest {
   private static final Path SHIPPED = Path.of("conf/surge.json");
@@ -32,7 +36,7 @@ class SurgeConfigTest {
     assertTrue(c.db().poolSize() >= 1);
     assertEquals(2, surge.db.Shards.loadMap(c.db()).physical().size(), "the run command uses two physical shards");
     assertTrue(c.passwords().memoryKib() >= 8);
-    assertFalse(c.seedDemo());
+    assertFalse(c.demo().seed());
   }
 
   @Test
@@ -82,7 +86,7 @@ class SurgeConfigTest {
     rejected("--http.maxPageSize=0");
     rejected("--passwords.iterations=0");
     rejected("--workers.poolSize=0");
-    rejected("--auth.tokenTtlSeconds=1");
+    rejected("--auth.tokenTtlMs=1000");
   }
 
   @Test
@@ -97,12 +101,12 @@ class SurgeConfigTest {
 
   @Test
   void clusterIsOffByDefaultAndItsMembersAreCheckedWhenOn() {
-    SurgeConfig.Cluster c = load().cluster();
+    ClusterConfig c = load().cluster();
     assertFalse(c.enabled());
     assertEquals(List.of("127.0.0.1:5701"), c.members());
     assertEquals("127.0.0.1", c.host());
     assertEquals(5701, c.port());
-    SurgeConfig.Cluster on = load("--cluster.enabled=true", "--cluster.port=5702",
+    ClusterConfig on = load("--cluster.enabled=true", "--cluster.port=5702",
         "--cluster.members=127.0.0.1:5701, 127.0.0.1:5702").cluster();
     assertTrue(on.enabled());
     assertEquals(List.of("127.0.0.1:5701", "127.0.0.1:5702"), on.members());
@@ -116,21 +120,21 @@ class SurgeConfigTest {
 
   @Test
   void clusterTimingsHaveProductionDefaultsAndBecomeHazelcastProperties() {
-    SurgeConfig.Cluster c = load().cluster();
+    ClusterConfig c = load().cluster();
     assertEquals("tcp", c.discovery());
-    assertEquals(30, c.failureTimeoutSeconds());
+    assertEquals(30_000, c.failureTimeoutMs());
     assertEquals(5, c.heartbeatSeconds(), "Hazelcast's default heartbeat for the default timeout");
-    assertEquals(60, c.mergeDelaySeconds());
-    var hz = surge.cluster.Cluster.hazelcast(load("--cluster.failureTimeoutSeconds=4", "--cluster.mergeDelaySeconds=3").cluster(), Map.of());
+    assertEquals(60_000, c.mergeDelayMs());
+    var hz = surge.cluster.Cluster.hazelcast(load("--cluster.failureTimeoutMs=4000", "--cluster.mergeDelayMs=3000").cluster(), Map.of());
     assertEquals("4", hz.getProperty("hazelcast.max.no.heartbeat.seconds"));
     assertEquals("1", hz.getProperty("hazelcast.heartbeat.interval.seconds"), "at least five heartbeats per timeout");
     assertEquals("3", hz.getProperty("hazelcast.merge.first.run.delay.seconds"));
     assertEquals("3", hz.getProperty("hazelcast.merge.next.run.delay.seconds"));
     assertTrue(hz.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled());
     assertFalse(hz.getNetworkConfig().getJoin().getKubernetesConfig().isEnabled());
-    ConfigException e = rejected("--cluster.failureTimeoutSeconds=1");
-    assertTrue(e.getMessage().contains("SURGE_CLUSTER_FAILURE_TIMEOUT_SECONDS"), e.getMessage());
-    rejected("--cluster.mergeDelaySeconds=0");
+    ConfigException e = rejected("--cluster.failureTimeoutMs=1000");
+    assertTrue(e.getMessage().contains("SURGE_CLUSTER_FAILURE_TIMEOUT_MS"), e.getMessage());
+    rejected("--cluster.mergeDelayMs=0");
   }
 
   @Test
@@ -144,14 +148,14 @@ class SurgeConfigTest {
     // Off, nothing is checked: the defaults name no service.
     assertFalse(load("--cluster.discovery=kubernetes").cluster().enabled());
 
-    SurgeConfig.Cluster dns = load("--cluster.enabled=true", "--cluster.discovery=kubernetes", "--cluster.members=",
+    ClusterConfig dns = load("--cluster.enabled=true", "--cluster.discovery=kubernetes", "--cluster.members=",
         "--cluster.kubernetes.serviceDns=surge-hz.surge.svc.cluster.local").cluster();
     var join = surge.cluster.Cluster.hazelcast(dns, Map.of()).getNetworkConfig().getJoin();
     assertTrue(join.getKubernetesConfig().isEnabled());
     assertFalse(join.getTcpIpConfig().isEnabled(), "the member list plays no part");
     assertEquals("surge-hz.surge.svc.cluster.local", join.getKubernetesConfig().getProperty("service-dns"));
 
-    SurgeConfig.Cluster api = load("--cluster.enabled=true", "--cluster.discovery=kubernetes",
+    ClusterConfig api = load("--cluster.enabled=true", "--cluster.discovery=kubernetes",
         "--cluster.kubernetes.serviceName=surge-hz", "--cluster.kubernetes.namespace=prod").cluster();
     var apiJoin = surge.cluster.Cluster.hazelcast(api, Map.of()).getNetworkConfig().getJoin().getKubernetesConfig();
     assertEquals("surge-hz", apiJoin.getProperty("service-name"));
@@ -172,10 +176,10 @@ class SurgeConfigTest {
 
   @Test
   void aJwkSetUrlIsHttpsOrLoopbackHttpUnlessPlainHttpIsAllowed() {
-    SurgeConfig.Auth shipped = load().auth();
+    AuthConfig shipped = load().auth();
     assertEquals("", shipped.jwksUrl());
-    assertEquals(300, shipped.jwksRefreshSeconds());
-    assertEquals(30, shipped.jwksMinRefreshSeconds());
+    assertEquals(300_000, shipped.jwksRefreshMs());
+    assertEquals(30_000, shipped.jwksMinRefreshMs());
     assertFalse(shipped.jwksAllowHttp());
     assertEquals("https://id.example.com/.well-known/jwks.json",
         load("--auth.jwksUrl=https://id.example.com/.well-known/jwks.json").auth().jwksUrl());
@@ -190,13 +194,13 @@ class SurgeConfigTest {
     for (String bad : new String[] {"ftp://id.example.com/jwks", "id.example.com/jwks", "https:///jwks", "https://a b/"}) {
       assertTrue(rejected("--auth.jwksUrl=" + bad).getMessage().contains("auth.jwksUrl"), bad);
     }
-    rejected("--auth.jwksRefreshSeconds=0");
-    rejected("--auth.jwksMinRefreshSeconds=0");
+    rejected("--auth.jwksRefreshMs=0");
+    rejected("--auth.jwksMinRefreshMs=999");
   }
 
   @Test
   void externalTokensNameTheirUserBySubUnlessTheEmailClaimIsChosen() {
-    SurgeConfig.Auth shipped = load().auth();
+    AuthConfig shipped = load().auth();
     assertEquals("sub", shipped.externalUserClaim());
     assertFalse(shipped.externalUserByEmail());
     assertTrue(load("--auth.externalUserClaim=email").auth().externalUserByEmail());
@@ -206,6 +210,57 @@ class SurgeConfigTest {
       ConfigException e = rejected("--auth.externalUserClaim=" + bad);
       assertTrue(e.getMessage().contains("auth.externalUserClaim") && e.getMessage().contains("SURGE_AUTH_EXTERNAL_USER_CLAIM")
           && e.getMessage().contains("'" + bad + "'"), e.getMessage());
+    }
+  }
+
+  @Test
+  void keysAreBoundByNameSoTheFileCannotCarryAnUnknownOne() {
+    io.vertx.core.json.JsonObject tree = new io.vertx.core.json.JsonObject(read());
+    tree.getJsonObject("db").put("poolSise", 3);
+    ConfigException e = assertThrows(ConfigException.class, () -> SurgeConfig.from(ConfigTree.of(tree, Map.of())));
+    assertTrue(e.getMessage().contains("db.poolSise"), e.getMessage());
+    io.vertx.core.json.JsonObject missing = new io.vertx.core.json.JsonObject(read());
+    missing.getJsonObject("cache").remove("listTtlMs");
+    e = assertThrows(ConfigException.class, () -> SurgeConfig.from(ConfigTree.of(missing, Map.of())));
+    assertTrue(e.getMessage().contains("cache.listTtlMs") && e.getMessage().contains("missing"), e.getMessage());
+  }
+
+  @Test
+  void aWrongTypeInTheFileNamesTheKeyAndTheVariable() {
+    io.vertx.core.json.JsonObject tree = new io.vertx.core.json.JsonObject(read());
+    tree.getJsonObject("redis").put("port", "6379");
+    ConfigException e = assertThrows(ConfigException.class, () -> SurgeConfig.from(ConfigTree.of(tree, Map.of())));
+    assertTrue(e.getMessage().contains("redis.port") && e.getMessage().contains("SURGE_REDIS_PORT")
+        && e.getMessage().contains("whole number"), e.getMessage());
+    tree.getJsonObject("redis").put("port", 6379.5);
+    e = assertThrows(ConfigException.class, () -> SurgeConfig.from(ConfigTree.of(tree, Map.of())));
+    assertTrue(e.getMessage().contains("redis.port"), e.getMessage());
+  }
+
+  @Test
+  void aBadRateLimitPolicyNamesItsKey() {
+    ConfigException e = rejected("--ratelimit.reads=600");
+    assertTrue(e.getMessage().contains("ratelimit.reads") && e.getMessage().contains("SURGE_RATELIMIT_READS")
+        && e.getMessage().contains("'600'"), e.getMessage());
+    assertEquals("writes", load().ratelimit().writes().name(), "a policy carries its key's name");
+    assertEquals(100, load("--ratelimit.writes=100/30").ratelimit().writes().quota());
+  }
+
+  @Test
+  void durationsAreMilliseconds() {
+    SurgeConfig c = load();
+    assertEquals(60_000, c.cache().entityTtlMs());
+    assertEquals(86_400, (int) (c.auth().tokenTtlMs() / 1000), "a day, as before");
+    assertEquals(604_800, c.timeline().ttlSeconds(), "seven days, as Redis takes them");
+    assertEquals(15_000, c.stream().heartbeatMs());
+    rejected("--db.readYourWritesTtlMs=2500"); // not longer than replicaMaxLagMs + replicaCheckMs
+  }
+
+  private static String read() {
+    try {
+      return java.nio.file.Files.readString(SHIPPED);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 }
