@@ -41,9 +41,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * cache on). No router, no cache, no auth, no rate limiter: what is left is the cost Surge cannot avoid.
  *
  * <pre>
- * java -cp target/surge.jar surge.bench.Baseline --mode=json --port=18200
- * java -cp target/surge.jar surge.bench.Baseline --mode=bytes --port=18203 --body=list-page.json
- * java -cp target/surge.jar surge.bench.Baseline --mode=query --port=18201 --db.database=surge_dataset_0
+ * java -cp tools/target/surge-tools.jar surge.bench.Baseline --mode=json --port=18200
+ * java -cp tools/target/surge-tools.jar surge.bench.Baseline --mode=bytes --port=18203 --body=list-page.json
+ * java -cp tools/target/surge-tools.jar surge.bench.Baseline --mode=query --port=18201 --db.database=surge_dataset_0
  * </pre>
  */
 public final class Baseline {

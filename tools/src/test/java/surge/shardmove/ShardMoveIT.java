@@ -1,4 +1,4 @@
-package surge.db;
+package surge.shardmove;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -31,6 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.config.ConfigException;
 import surge.config.SurgeConfig;
+import surge.db.Ids;
+import surge.db.ShardMap;
+import surge.db.Shards;
 import surge.support.Client;
 import surge.support.TestNode;
 import surge.support.Wait;
