@@ -1,11 +1,10 @@
-# Shared by the benchmark scripts: start nodes from target/surge.jar, run wrk, take medians.
+# Shared by the benchmark scripts: start nodes from server/target/surge.jar, run wrk, take medians.
 # Callers set DURATION, WARMUP, REPEAT, CONNECTIONS and the array `common` (node arguments).
 
 ensure_tools() {
   [ -n "${SKIP_STACK_UP:-}" ] || bin/stack up >/dev/null
   command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-  [ -f target/surge.jar ] && [ -z "$(find pom.xml src -newer target/surge.jar -print -quit)" ] \
-    || mvn -q -B -DskipTests package
+  bin/build-jars bench
 }
 
 pids=()
@@ -13,7 +12,7 @@ stop_nodes() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; 
 
 start_node() { # port [extra args]
   # management.port=0: two nodes on one machine must not both take the default 9464
-  java -jar target/surge.jar --http.port="$1" --management.port=0 "${common[@]}" "${@:2}" >"/tmp/surge-bench-$1.log" 2>&1 &
+  java -jar server/target/surge.jar --http.port="$1" --management.port=0 "${common[@]}" "${@:2}" >"/tmp/surge-bench-$1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 60); do curl -fs "localhost:$1/health/ready" >/dev/null && return; sleep 0.5; done
   echo "node on :$1 did not start; see /tmp/surge-bench-$1.log" >&2; exit 1

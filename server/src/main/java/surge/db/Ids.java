@@ -17,7 +17,7 @@ import java.util.Locale;
 public final class Ids {
   public static final int SHARD_BITS = 13;
   public static final int LOGICAL_SHARDS = 1 << SHARD_BITS;
-  static final int SEQ_BITS = 10;
+  public static final int SEQ_BITS = 10;
   static final long EPOCH_MS = 1_735_689_600_000L; // 2025-01-01T00:00:00Z, mirrored in V1__core.sql
   private static final long SHARD_MASK = LOGICAL_SHARDS - 1;
   private static final long SEQ_MASK = (1L << SEQ_BITS) - 1;

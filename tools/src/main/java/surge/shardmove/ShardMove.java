@@ -1,4 +1,4 @@
-package surge.db;
+package surge.shardmove;
 
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -23,6 +23,11 @@ import java.util.function.Function;
 import surge.config.ConfigException;
 import surge.config.Binder;
 import surge.config.ConfigTree;
+import surge.db.DbConfig;
+import surge.db.Ids;
+import surge.db.Lsn;
+import surge.db.ShardMap;
+import surge.db.Shards;
 
 /**
  * {@code bin/shard-move <logical> <target>}: moves one logical shard to another physical shard, a

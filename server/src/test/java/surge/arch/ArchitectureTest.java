@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
  * The packages of the server import only downwards (see the README's layout map), read from the compiled classes.
  *
  * <p>Layers, top first; a package may use its own layer's other packages only where {@link #noCycles} allows, and
- * any layer below it. The benchmark and operator tools ({@code surge.bench}) stand beside the top: nothing of the
- * server may use them.
+ * any layer below it. The benchmark and operator tools are a module of their own (tools/) that depends on the
+ * server, so the server cannot use them; {@link ServerJarIT} checks that its jar holds only these packages.
  */
 class ArchitectureTest {
-  private static final List<List<String>> LAYERS = List.of(
+  static final List<List<String>> LAYERS = List.of(
       List.of("surge"),
       List.of("surge.management", "surge.demo"),
       List.of("surge.server"),
@@ -50,7 +50,7 @@ class ArchitectureTest {
     List<String> unplaced = new ArrayList<>();
     for (JavaClass c : server) {
       String pkg = c.getPackageName();
-      if (!pkg.equals("surge.bench") && LAYERS.stream().noneMatch(layer -> layer.contains(pkg)) && !unplaced.contains(pkg)) {
+      if (LAYERS.stream().noneMatch(layer -> layer.contains(pkg)) && !unplaced.contains(pkg)) {
         unplaced.add(pkg);
       }
     }
@@ -67,13 +67,6 @@ class ArchitectureTest {
           .because("packages import only downwards")
           .check(server);
     }
-  }
-
-  @Test
-  void theServerNeverUsesTheTools() {
-    noClasses().that().resideOutsideOfPackage("surge.bench")
-        .should().dependOnClassesThat().resideInAPackage("surge.bench")
-        .check(server);
   }
 
   /** Configuration is mechanism only (loading, binding, ranges, the key reference): every section lives beside its user. */

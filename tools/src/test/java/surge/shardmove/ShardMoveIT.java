@@ -1,4 +1,4 @@
-package surge.db;
+package surge.shardmove;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,6 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.SurgeConfig;
 import surge.config.ConfigException;
+import surge.db.DbConfig;
+import surge.db.Ids;
+import surge.db.ShardMap;
+import surge.db.Shards;
 import surge.support.Client;
 import surge.support.Eventually;
 import surge.support.TestNode;

@@ -26,11 +26,11 @@ import surge.support.Eventually;
 
 /**
  * The reference client of the protocol, npm's {@code graphql-ws} (with {@code ws} on Node), against a node:
- * {@code src/test/node/graphql-ws} is installed into {@code target/} with {@code npm install} (the versions pinned in
+ * {@code server/src/test/node/graphql-ws} is installed into {@code target/} with {@code npm install} (the versions pinned in
  * its package.json) and run once per case. Needs {@code node} and {@code npm} on the PATH.
  */
 class GraphqlWsNpmIT {
-  static final Path SOURCE = Path.of("src/test/node/graphql-ws");
+  static final Path SOURCE = Path.of("server/src/test/node/graphql-ws");
   static final Path INSTALLED = Path.of("target/graphql-ws-client");
   static Vertx vertx;
   static TestNode.Started node;

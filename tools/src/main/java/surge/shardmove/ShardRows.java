@@ -1,4 +1,4 @@
-package surge.db;
+package surge.shardmove;
 
 import io.vertx.sqlclient.Cursor;
 import io.vertx.sqlclient.PreparedStatement;
@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import surge.db.Ids;
 
 /**
  * The rows of one logical shard in one physical database, table by table (schema V1-V3): what the

@@ -41,9 +41,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * cache on). No router, no cache, no auth, no rate limiter: what is left is the cost Surge cannot avoid.
  *
  * <pre>
- * java -cp target/surge.jar surge.bench.Baseline --mode=json --port=18200
- * java -cp target/surge.jar surge.bench.Baseline --mode=bytes --port=18203 --body=list-page.json
- * java -cp target/surge.jar surge.bench.Baseline --mode=query --port=18201 --db.database=surge_dataset_0
+ * java -cp tools/target/surge-tools.jar surge.bench.Baseline --mode=json --port=18200
+ * java -cp tools/target/surge-tools.jar surge.bench.Baseline --mode=bytes --port=18203 --body=list-page.json
+ * java -cp tools/target/surge-tools.jar surge.bench.Baseline --mode=query --port=18201 --db.database=surge_dataset_0
  * </pre>
  */
 public final class Baseline {
@@ -93,9 +93,11 @@ public final class Baseline {
   }
 
   private static Pool pool(Vertx vertx, Map<String, String> opts) {
+    // The stack's address as a node finds it (SURGE_DB_HOST / SURGE_DB_PORT), so a stack on other ports works too.
+    Map<String, String> env = System.getenv();
     PgConnectOptions connect = new PgConnectOptions()
-        .setHost(opts.getOrDefault("db.host", "127.0.0.1"))
-        .setPort(Integer.parseInt(opts.getOrDefault("db.port", "15432")))
+        .setHost(opts.getOrDefault("db.host", env.getOrDefault("SURGE_DB_HOST", "127.0.0.1")))
+        .setPort(Integer.parseInt(opts.getOrDefault("db.port", env.getOrDefault("SURGE_DB_PORT", "15432"))))
         .setDatabase(opts.getOrDefault("db.database", "surge_dataset_0"))
         .setUser(opts.getOrDefault("db.user", "surge"))
         .setPassword(opts.getOrDefault("db.password", "surge"))
