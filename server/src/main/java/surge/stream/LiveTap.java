@@ -9,14 +9,13 @@ import java.util.function.Consumer;
  * subscriber's business (its subscriptions' filters), whom its user follows is the hub's (kept up to date from the
  * user's own follows, as for a stream). Touched on its hub's event loop only.
  */
-public final class LiveTap {
+public final class LiveTap extends HubSlot {
   private final StreamHub hub;
   final Runnable onStop;
   final Runnable onHeartbeat;
   long user = -1;
   long[] followees = Followees.NONE;
   Consumer<StreamEvent> handler;
-  private boolean closed;
 
   LiveTap(StreamHub hub, Runnable onStop, Runnable onHeartbeat) {
     this.hub = hub;
@@ -32,15 +31,5 @@ public final class LiveTap {
   /** Leaves the hub and frees the slot; idempotent. */
   public void close() {
     if (markClosed()) hub.untap(this);
-  }
-
-  boolean closed() {
-    return closed;
-  }
-
-  boolean markClosed() {
-    if (closed) return false;
-    closed = true;
-    return true;
   }
 }

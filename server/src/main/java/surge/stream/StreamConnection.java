@@ -8,7 +8,7 @@ import io.vertx.core.http.HttpServerResponse;
  * One open stream: its request, its user and the authors it follows. Kept small on purpose (a node holds
  * tens of thousands); touched only on its hub's event loop.
  */
-final class StreamConnection {
+final class StreamConnection extends HubSlot {
   final HttpServerRequest request;
   final long user;
   long[] followees;
@@ -17,23 +17,11 @@ final class StreamConnection {
    * reset), so a fan-out still in progress for one of them must pass it by.
    */
   long from;
-  private boolean closed;
 
   StreamConnection(HttpServerRequest request, long user, long[] followees) {
     this.request = request;
     this.user = user;
     this.followees = followees;
-  }
-
-  boolean closed() {
-    return closed;
-  }
-
-  /** True the first time only, so a stream is counted out once however it ends. */
-  boolean markClosed() {
-    if (closed) return false;
-    closed = true;
-    return true;
   }
 
   /**
