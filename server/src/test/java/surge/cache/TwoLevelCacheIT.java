@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.redis.RedisConfig;
+import surge.support.TestNode;
 import surge.support.Client;
 import surge.support.Eventually;
 import surge.support.Ports;
@@ -27,7 +28,7 @@ import surge.support.Ports;
 /** The cache on its own against the stack's Redis: coalescing, both levels, TTL, jitter, tombstones, breaker. */
 @ExtendWith(VertxExtension.class)
 class TwoLevelCacheIT {
-  static final RedisConfig REDIS = new RedisConfig("127.0.0.1", 16379, 200, 1);
+  static final RedisConfig REDIS = TestNode.redis(200, 1);
   final List<CacheRedis> opened = new ArrayList<>();
 
   @AfterEach

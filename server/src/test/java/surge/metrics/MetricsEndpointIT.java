@@ -47,10 +47,13 @@ class MetricsEndpointIT {
   static Client api;
   static WebClient management;
   static String scrape;
+  /** The stack's replica ({@code host:port}), which every shard of the suite reads from. */
+  static String replica;
 
   @BeforeAll
   static void start(Vertx clientVertx) {
-    config = TestNode.config(0, Map.of("db.replicas", "127.0.0.1:15433"), true);
+    config = TestNode.config(0, Map.of(), true);
+    replica = config.db().replicas().split(",")[0];
     Metrics metrics = Metrics.create(config.metrics());
     nodeVertx = Cluster.vertx(config.cluster(), metrics, java.util.function.UnaryOperator.identity()).await();
     node = Surge.start(nodeVertx, config, metrics).await();
@@ -123,8 +126,8 @@ class MetricsEndpointIT {
 
   @Test
   void poolsPerShardAndRole() {
-    for (String pool : List.of("surge-p0-primary", "surge-p1-primary", "surge-p0-replica-127.0.0.1-15433",
-        "surge-p1-replica-127.0.0.1-15433")) {
+    String replicaPool = "replica-" + replica.replace(':', '-');
+    for (String pool : List.of("surge-p0-primary", "surge-p1-primary", "surge-p0-" + replicaPool, "surge-p1-" + replicaPool)) {
       assertSeries("vertx_pool_in_use", "pool_name=\"" + pool + "\"", "pool_type=\"sql\"");
       assertSeries("vertx_pool_queue_pending", "pool_name=\"" + pool + "\"");
       assertSeries("vertx_pool_ratio", "pool_name=\"" + pool + "\"");
@@ -146,7 +149,7 @@ class MetricsEndpointIT {
     assertSeries("surge_ratelimit_decisions_total", "policy=\"writes\"", "decision=\"limited\"");
     assertSeries("surge_outbox_backlog_rows", "shard=\"p0\"");
     assertSeries("surge_outbox_published_total", "shard=\"p1\"");
-    assertSeries("surge_replica_lag_bytes", "shard=\"p0\"", "replica=\"127.0.0.1:15433\"");
+    assertSeries("surge_replica_lag_bytes", "shard=\"p0\"", "replica=\"" + replica + "\"");
     assertSeries("surge_replica_lag_seconds", "shard=\"p1\"");
     assertSeries("surge_replica_in_rotation", "shard=\"p0\"");
     assertSeries("surge_stream_connections");

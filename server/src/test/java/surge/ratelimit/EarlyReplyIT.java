@@ -17,6 +17,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.redis.RedisConfig;
+import surge.support.TestNode;
 
 /**
  * A lease reply that is already in when the limiter attaches its callback must not leave the key "in flight".
@@ -68,8 +69,9 @@ class EarlyReplyIT {
     Policy reads = new Policy("reads", 1_000_000, 60); // far above what the test asks for
     RateLimits config = new RateLimits(true, reads, new Policy("writes", 100, 60), new Policy("auth", 10, 60),
         new Policy("login", 5, 300), "", leaseSize, 1, 60_000, 2000);
-    Redis real = Redis.createClient(vertx, new RedisOptions().setConnectionString("redis://127.0.0.1:16379"));
-    Limiter limiter = new Limiter(vertx, new AnsweredRedis(real), config, new RedisConfig("127.0.0.1", 16379, 2000, 3));
+    RedisConfig stack = TestNode.redis(2000, 3);
+    Redis real = Redis.createClient(vertx, new RedisOptions().setConnectionString("redis://" + stack.host() + ":" + stack.port()));
+    Limiter limiter = new Limiter(vertx, new AnsweredRedis(real), config, stack);
     try {
       String principal = "early-" + UUID.randomUUID();
       int requests = leaseSize * 10;

@@ -13,6 +13,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import surge.redis.RedisConfig;
+import surge.support.TestNode;
 
 /** Policy parsing, header items, the local bucket's maths, proxy-header parsing, and lease sizing against Redis. */
 @ExtendWith(VertxExtension.class)
@@ -89,7 +90,7 @@ class TokenBucketIT {
     RateLimits config = new RateLimits(true, new Policy("reads", 100, 3600), new Policy("writes", 100, 3600),
         new Policy("auth", 10, 60), new Policy("login", 5, 300), "", 20, 2, 60_000, 2000);
     // as in production: built on a worker at start-up, used from event loops
-    Limiter limiter = vertx.executeBlocking(() -> Limiter.create(vertx, new RedisConfig("127.0.0.1", 16379, 500, 1), config))
+    Limiter limiter = vertx.executeBlocking(() -> Limiter.create(vertx, TestNode.redis(500, 1), config))
         .await();
     limiter.ready().await();
     io.vertx.core.Context loop = vertx.getOrCreateContext();

@@ -8,6 +8,7 @@ import java.util.Map;
 import surge.Surge;
 import surge.SurgeConfig;
 import surge.config.ConfigTree;
+import surge.redis.RedisConfig;
 
 /**
  * Starts a real Surge node for a test class, against the local stack's PostgreSQL (database
@@ -76,6 +77,12 @@ public final class TestNode {
   /** Whether the suite's nodes read from replicas ({@code SURGE_TEST_REPLICAS=true}). */
   public static boolean replicas() {
     return "true".equalsIgnoreCase(System.getenv("SURGE_TEST_REPLICAS"));
+  }
+
+  /** The stack's Redis (conf/surge.json or {@code SURGE_REDIS_*}) with {@code timeoutMs} and {@code breakerFailures}. */
+  public static RedisConfig redis(int timeoutMs, int breakerFailures) {
+    RedisConfig stack = config(0, Map.of()).redis();
+    return new RedisConfig(stack.host(), stack.port(), timeoutMs, breakerFailures);
   }
 
   /** A node on a port of its own choosing ({@code http.port=0}); {@link Started#port} says which. */
