@@ -1,6 +1,7 @@
 package surge;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.transport.Transport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -8,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import surge.cluster.Cluster;
+import surge.cluster.Transports;
 import surge.config.ConfigException;
 import surge.config.ConfigTree;
 import surge.db.Shards;
@@ -59,7 +61,9 @@ public final class Main {
     Logging.apply(config.log(), config.production());
     Tracing tracing = Tracing.start(config.tracing());
     Metrics metrics = Metrics.create(config.metrics());
-    Cluster.vertx(config.cluster(), metrics, tracing::install)
+    Transport transport = Transports.choose(config.vertx().transport());
+    log.info("transport: {}", transport.name());
+    Cluster.vertx(config.cluster(), metrics, builder -> tracing.install(builder).withTransport(transport))
         .onFailure(failure -> {
           log.error("could not join the cluster: {}", failure.getMessage(), failure);
           System.exit(1);

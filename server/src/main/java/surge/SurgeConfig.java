@@ -4,6 +4,7 @@ import surge.auth.AuthConfig;
 import surge.auth.PasswordsConfig;
 import surge.cache.CacheConfig;
 import surge.cluster.ClusterConfig;
+import surge.cluster.VertxConfig;
 import surge.config.Binder;
 import surge.config.Checked;
 import surge.config.ConfigException;
@@ -40,7 +41,7 @@ public record SurgeConfig(
     @Doc("`dev` or `prod`; `prod` refuses to start without `auth.jwtSecret` (32+ characters) and logs JSON by default.")
     String profile,
     HttpConfig http, EdgeLimits edge, TlsConfig tls, DbConfig db, RedisConfig redis, CacheConfig cache, AuthConfig auth,
-    PasswordsConfig passwords, WorkersConfig workers, ClusterConfig cluster, DemoConfig demo, GraphqlLimits graphql,
+    PasswordsConfig passwords, WorkersConfig workers, VertxConfig vertx, ClusterConfig cluster, DemoConfig demo, GraphqlLimits graphql,
     RateLimits ratelimit, KafkaConfig kafka, EventsConfig events, TimelineConfig timeline, StreamConfig stream,
     ShutdownConfig shutdown, ManagementConfig management, MetricsConfig metrics, LogConfig log, TracingConfig tracing)
     implements Checked, Services.Config, OutboxRelay.Config, TimelineVerticle.Config {

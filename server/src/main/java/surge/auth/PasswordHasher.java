@@ -8,7 +8,6 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
-import surge.SurgeConfig;
 
 /**
  * Argon2id password hashes in the PHC string format ({@code $argon2id$v=19$m=..,t=..,p=..$salt$hash}).
@@ -81,7 +80,7 @@ public final class PasswordHasher {
           default -> { return false; }
         }
       }
-      // The ranges SurgeConfig accepts: a stored string outside them is not ours, and a huge m or t
+      // The ranges passwords.* accepts (PasswordsConfig): a stored string outside them is not ours, and a huge m or t
       // would otherwise allocate gigabytes or run for minutes on a worker thread.
       if (m < 8 || m > 4 << 20 || t < 1 || t > 100 || p < 1 || p > 64) return false;
       byte[] salt = B64D.decode(parts[4]);

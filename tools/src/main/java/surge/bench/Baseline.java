@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import surge.cluster.Transports;
 
 /**
  * The ceilings the benchmark report divides by (issue 7, part 3): the bare framework on the same machine.
@@ -38,7 +39,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Built like Surge: one HTTP verticle instance per event loop (2 × cores), one shared reactive pool per
  * process with Surge's defaults ({@code db.poolSize} 16, {@code db.pipeliningLimit} 256, prepared-statement
- * cache on). No router, no cache, no auth, no rate limiter: what is left is the cost Surge cannot avoid.
+ * cache on), on the same Netty transport ({@code --transport=}, else {@code SURGE_VERTX_TRANSPORT}, else {@code epoll}, the server's default).
+ * No router, no cache, no auth, no rate limiter: what is left is the cost Surge cannot avoid.
  *
  * <pre>
  * java -cp tools/target/surge-tools.jar surge.bench.Baseline --mode=json --port=18200
@@ -59,7 +61,9 @@ public final class Baseline {
     int port = Integer.parseInt(opts.getOrDefault("port", "18200"));
     String host = opts.getOrDefault("host", "127.0.0.1");
     int instances = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    Vertx vertx = Vertx.vertx();
+    // The transport Surge runs on (vertx.transport), so a ratio compares servers, not transports.
+    String transport = opts.getOrDefault("transport", System.getenv().getOrDefault("SURGE_VERTX_TRANSPORT", "epoll"));
+    Vertx vertx = Vertx.builder().withTransport(Transports.choose(transport)).build();
     Pool pool = mode.equals("query") ? pool(vertx, opts) : null;
     Future<long[]> ids = pool == null ? Future.succeededFuture(new long[0])
         : pool.preparedQuery("SELECT id FROM articles ORDER BY id LIMIT $1")
