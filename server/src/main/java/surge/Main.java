@@ -40,7 +40,9 @@ public final class Main {
     CountDownLatch stopped = new CountDownLatch(1);
     node.shutdown().onComplete(done -> vertx.close().onComplete(closed -> stopped.countDown()));
     try {
-      if (!stopped.await(limitMs, TimeUnit.MILLISECONDS)) log.warn("shutdown did not finish in {} ms", limitMs);
+      if (!stopped.await(limitMs, TimeUnit.MILLISECONDS)) {
+        log.warn("shutdown did not finish in {} ms (still at: {})", limitMs, node.stopStep());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -31,6 +31,7 @@ public final class Surge {
   private final String monitorId;
   private final String relayId;
   private final HttpInstances http;
+  private volatile String stopStep;
   private String timelineId;
   private ManagementVerticle management;
 
@@ -149,19 +150,38 @@ public final class Surge {
    * monitor, then closes the pools they used.
    */
   public Future<Void> stop() {
-    return http.stopAll() // each HTTP verticle stops listening, then waits for its requests and streams
+    // each HTTP verticle stops listening, then waits for its requests and streams
+    return step("http verticles", () -> http.stopAll())
         // metrics stay scrapeable through the drain and the grace period
-        .compose(done -> management == null ? Future.<Void>succeededFuture() : vertx.undeploy(management.deploymentID()))
-        .compose(done -> timelineId == null ? Future.<Void>succeededFuture() : vertx.undeploy(timelineId))
-        .compose(done -> relayId == null ? Future.<Void>succeededFuture() : vertx.undeploy(relayId))
-        .compose(done -> vertx.undeploy(monitorId))
-        .compose(done -> services.workers().close())
-        .compose(done -> services.tokens().close())
-        .compose(done -> services.caches().close())
-        .compose(done -> services.timelines() == null ? Future.<Void>succeededFuture() : services.timelines().close())
-        .compose(done -> services.membership().close())
-        .compose(done -> services.limiter().close())
-        .compose(done -> services.shards().close())
-        .andThen(done -> services.metrics().close());
+        .compose(done -> step("management", () -> management == null ? null : vertx.undeploy(management.deploymentID())))
+        .compose(done -> step("timeline consumer", () -> timelineId == null ? null : vertx.undeploy(timelineId)))
+        .compose(done -> step("outbox relay", () -> relayId == null ? null : vertx.undeploy(relayId)))
+        .compose(done -> step("replica monitor", () -> vertx.undeploy(monitorId)))
+        .compose(done -> step("workers", () -> services.workers().close()))
+        .compose(done -> step("token verifier", () -> services.tokens().close()))
+        .compose(done -> step("caches", () -> services.caches().close()))
+        .compose(done -> step("timelines", () -> services.timelines() == null ? null : services.timelines().close()))
+        .compose(done -> step("membership", () -> services.membership().close()))
+        .compose(done -> step("rate limiter", () -> services.limiter().close()))
+        .compose(done -> step("database pools", () -> services.shards().close()))
+        .andThen(done -> {
+          stopStep = "metrics";
+          services.metrics().close();
+          stopStep = "stopped";
+        });
+  }
+
+  /**
+   * What {@link #stop} is waiting for ({@code "stopped"} once done; null before it began): a stop that does not end
+   * names its step ({@link Main}'s shutdown warning, the test suite's teardown).
+   */
+  public String stopStep() {
+    return stopStep;
+  }
+
+  private Future<Void> step(String name, java.util.function.Supplier<Future<?>> action) {
+    stopStep = name;
+    Future<?> running = action.get();
+    return running == null ? Future.succeededFuture() : running.mapEmpty();
   }
 }

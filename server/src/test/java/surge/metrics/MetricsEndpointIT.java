@@ -92,7 +92,7 @@ class MetricsEndpointIT {
 
   @AfterAll
   static void stop() {
-    if (node != null) node.stop().await();
+    if (node != null) TestNode.stop(node);
     if (nodeVertx != null) nodeVertx.close().await();
   }
 

@@ -49,7 +49,7 @@ public final class NodeProcess {
   public static NodeProcess start(String name, Map<String, String> overrides, Map<String, String> systemProperties) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        // What the jar's manifest grants Hazelcast (see pom.xml): without it Hazelcast warns and runs slower.
+        // What the jar's manifest grants Hazelcast (see server/pom.xml): without it Hazelcast warns and runs slower.
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-opens=java.management/sun.management=ALL-UNNAMED",
         "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",

@@ -105,10 +105,31 @@ public final class TestNode {
     return start(vertx, Map.of());
   }
 
+  /** A node stops in seconds; one that has not after this long has a stop step that never ends. */
+  static final long STOP_LIMIT_S = 60;
+
+  /**
+   * Stops {@code node}, failing with the step it hangs in and the threads of the JVM when it has not stopped within
+   * {@link #STOP_LIMIT_S}: a hang at teardown is a bug of the node's stop, and the failure says where to look.
+   */
+  public static void stop(Surge node) {
+    try {
+      node.stop().await(STOP_LIMIT_S, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      StringBuilder threads = new StringBuilder();
+      Thread.getAllStackTraces().forEach((thread, frames) -> {
+        threads.append('\n').append(thread.getName()).append(' ').append(thread.getState());
+        for (int i = 0; i < Math.min(frames.length, 12); i++) threads.append("\n    at ").append(frames[i]);
+      });
+      throw new AssertionError("the node did not stop within " + STOP_LIMIT_S + " s; still at: " + node.stopStep()
+          + "\nthreads:" + threads, e);
+    }
+  }
+
   /** A running node and where it listens ({@code config.http().port()} may be 0; {@code port} is the bound one). */
   public record Started(Surge node, int port, SurgeConfig config) {
     public void stop() {
-      node.stop().await();
+      TestNode.stop(node);
     }
   }
 
