@@ -18,6 +18,7 @@ import surge.server.HttpInstances;
 import surge.server.HttpVerticle;
 import surge.server.OperatorViews;
 import surge.server.Services;
+import surge.server.StopSequence;
 
 /**
  * One Surge node inside a Vert.x instance: migrate, build the shared services, deploy the replica
@@ -31,7 +32,9 @@ public final class Surge {
   private final String monitorId;
   private final String relayId;
   private final HttpInstances http;
-  private volatile String stopStep;
+  /** Every step of a stop takes well under a second; this bound is for one that never ends. */
+  private static final long STEP_LIMIT_MS = 15_000;
+  private final StopSequence stopping;
   private String timelineId;
   private ManagementVerticle management;
 
@@ -42,6 +45,7 @@ public final class Surge {
     this.monitorId = monitorId;
     this.relayId = relayId;
     this.http = http;
+    this.stopping = new StopSequence(vertx);
   }
 
   /** A node with a registry of its own (Vert.x's meters are not in it unless {@code vertx} was built with it). */
@@ -150,8 +154,9 @@ public final class Surge {
    * monitor, then closes the pools they used.
    */
   public Future<Void> stop() {
+    long httpLimitMs = config.shutdown().graceMs() + STEP_LIMIT_MS;
     // each HTTP verticle stops listening, then waits for its requests and streams
-    return step("http verticles", () -> http.stopAll())
+    return stopping.step("http verticles", httpLimitMs, () -> http.stopAll())
         // metrics stay scrapeable through the drain and the grace period
         .compose(done -> step("management", () -> management == null ? null : vertx.undeploy(management.deploymentID())))
         .compose(done -> step("timeline consumer", () -> timelineId == null ? null : vertx.undeploy(timelineId)))
@@ -165,23 +170,17 @@ public final class Surge {
         .compose(done -> step("rate limiter", () -> services.limiter().close()))
         .compose(done -> step("database pools", () -> services.shards().close()))
         .andThen(done -> {
-          stopStep = "metrics";
           services.metrics().close();
-          stopStep = "stopped";
+          stopping.finished();
         });
   }
 
-  /**
-   * What {@link #stop} is waiting for ({@code "stopped"} once done; null before it began): a stop that does not end
-   * names its step ({@link Main}'s shutdown warning, the test suite's teardown).
-   */
+  /** What {@link #stop} is waiting for ({@code "stopped"} once done; null before it began). */
   public String stopStep() {
-    return stopStep;
+    return stopping.current();
   }
 
   private Future<Void> step(String name, java.util.function.Supplier<Future<?>> action) {
-    stopStep = name;
-    Future<?> running = action.get();
-    return running == null ? Future.succeededFuture() : running.mapEmpty();
+    return stopping.step(name, STEP_LIMIT_MS, action);
   }
 }
