@@ -36,7 +36,7 @@ public record Article(long id, String title, String description, String body, St
 
   /** What the {@code article} cache keeps: everything but the viewer's flag and the author's profile. */
   JsonObject core() {
-    return new JsonObject().put("id", id).put("title", title).put("description", description).put("body", body)
+    return new JsonObject().put("id", id).put("slug", slug()).put("title", title).put("description", description).put("body", body)
         .put("tags", new JsonArray(java.util.List.of((Object[]) tags))).put("favoritesCount", favoritesCount)
         .put("createdAt", time(createdAt)).put("updatedAt", time(updatedAt)).put("authorId", author.id());
   }
@@ -53,6 +53,26 @@ public record Article(long id, String title, String description, String body, St
     return new Article(core.getLong("id"), core.getString("title"), core.getString("description"), core.getString("body"),
         tags, core.getInteger("favoritesCount"), OffsetDateTime.parse(core.getString("createdAt")),
         OffsetDateTime.parse(core.getString("updatedAt")), author, favorited);
+  }
+
+  /**
+   * The article as a list shows it, straight from its cached {@link #core()}: the same JSON as
+   * {@code fromCore(core, author, favorited).listed().toJson(followingAuthor)} without parsing the two times and
+   * formatting them again, or folding the title into a slug (a core written before cores carried their slug still
+   * works). That round trip was a quarter of the feed's CPU, for every article of every page.
+   */
+  static JsonObject listedJson(JsonObject core, Profile author, boolean favorited, boolean followingAuthor) {
+    String slug = core.getString("slug");
+    return new JsonObject()
+        .put("slug", slug != null ? slug : Slugs.of(core.getString("title"), core.getLong("id")))
+        .put("title", core.getString("title"))
+        .put("description", core.getString("description"))
+        .put("tagList", core.getJsonArray("tags"))
+        .put("createdAt", core.getString("createdAt"))
+        .put("updatedAt", core.getString("updatedAt"))
+        .put("favorited", favorited)
+        .put("favoritesCount", core.getInteger("favoritesCount"))
+        .put("author", author.toJson(followingAuthor));
   }
 
   /** The article as lists show it: without its body. */

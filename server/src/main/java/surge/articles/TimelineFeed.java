@@ -170,7 +170,7 @@ final class TimelineFeed {
       JsonObject core = cores.get(Long.toString(e.id()));
       JsonObject author = authors.get(Article.authorIdOf(core));
       if (author == null) return null; // an author gone with their account: the query knows
-      items.add(Article.fromCore(core, ProfilesService.fromCached(author), favorites.contains(e.id())).listed().toJson(true));
+      items.add(Article.listedJson(core, ProfilesService.fromCached(author), favorites.contains(e.id()), true));
     }
     return new JsonObject().put("articles", items).put("articlesCount", count);
   }
