@@ -45,7 +45,7 @@ public final class Surge {
     this.monitorId = monitorId;
     this.relayId = relayId;
     this.http = http;
-    this.stopping = new StopSequence(vertx);
+    this.stopping = new StopSequence();
   }
 
   /** A node with a registry of its own (Vert.x's meters are not in it unless {@code vertx} was built with it). */

@@ -1,9 +1,7 @@
 package surge.server;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,26 +13,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class StopSequence {
   private static final Logger log = LoggerFactory.getLogger(StopSequence.class);
-  private final Vertx vertx;
   private volatile String current;
-
-  public StopSequence(Vertx vertx) {
-    this.vertx = vertx;
-  }
 
   /** Runs {@code action} (null for nothing to do) as the step {@code name}; succeeds when it ends, fails or overruns. */
   public Future<Void> step(String name, long limitMs, Supplier<Future<?>> action) {
     current = name;
     Future<?> running = action.get();
     if (running == null) return Future.succeededFuture();
-    Promise<Void> bounded = Promise.promise();
-    long timer = vertx.setTimer(limitMs, id -> bounded.tryFail(new TimeoutException("not done after " + limitMs + " ms")));
-    running.onComplete(done -> {
-      vertx.cancelTimer(timer);
-      if (done.succeeded()) bounded.tryComplete();
-      else bounded.tryFail(done.cause());
-    });
-    return bounded.future().recover(failure -> {
+    return running.<Void>mapEmpty().timeout(limitMs, TimeUnit.MILLISECONDS).recover(failure -> {
       log.warn("stop: {} did not finish ({}); going on with the next step", name, failure.toString());
       return Future.succeededFuture();
     });

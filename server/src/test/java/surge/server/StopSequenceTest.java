@@ -6,24 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class StopSequenceTest {
-  final Vertx vertx = Vertx.vertx();
-
-  @AfterEach
-  void close() {
-    vertx.close().await();
-  }
-
   @Test
   void aStepThatNeverEndsIsCutAtItsBoundAndTheNextStillRuns() throws Exception {
-    StopSequence stop = new StopSequence(vertx);
+    StopSequence stop = new StopSequence();
     List<String> ran = new ArrayList<>();
     Promise<Void> never = Promise.promise();
     long start = System.nanoTime();
@@ -43,7 +34,7 @@ class StopSequenceTest {
 
   @Test
   void aFailedStepIsPassedAndCurrentNamesTheRunningStep() throws Exception {
-    StopSequence stop = new StopSequence(vertx);
+    StopSequence stop = new StopSequence();
     assertNull(stop.current());
     Promise<Void> held = Promise.promise();
     Future<Void> second = stop.step("fails", 1000, () -> Future.failedFuture(new IllegalStateException("boom")))
@@ -57,7 +48,7 @@ class StopSequenceTest {
 
   @Test
   void aStepWithNothingToDoSucceedsAtOnce() throws Exception {
-    StopSequence stop = new StopSequence(vertx);
+    StopSequence stop = new StopSequence();
     assertTrue(stop.step("nothing", 1, () -> null).await(1, TimeUnit.SECONDS) == null);
     assertEquals("nothing", stop.current());
   }
