@@ -51,7 +51,7 @@ public final class ArticlesService {
     this.profiles = profiles;
     this.caches = caches;
     this.timelineFeed = timelines == null ? null : new TimelineFeed(timelines, timelineRepository, profiles, this::cores,
-        caches.listTtlMs());
+        base -> caches.listKey(base, List.of(Caches.DELETIONS), false), caches.scopedMemoTtlMs());
   }
 
   /** The article a slug names, as the viewer sees it; 404 {@code article} when there is none. */
@@ -144,9 +144,13 @@ public final class ArticlesService {
     return scopes;
   }
 
+  /** A deletion also moves {@link Caches#DELETIONS}: a trimmed timeline's count that held the article is recounted. */
   public Future<Void> delete(String slug, Viewer user) {
-    return owned(slug, user).compose(article -> repository.delete(article.id(), user)
-        .compose(done -> caches.articleChanged(article.id(), user, membershipScopes(user.user(), List.of(article.tags())))));
+    return owned(slug, user).compose(article -> {
+      List<String> scopes = membershipScopes(user.user(), List.of(article.tags()));
+      scopes.add(Caches.DELETIONS);
+      return repository.delete(article.id(), user).compose(done -> caches.articleChanged(article.id(), user, scopes));
+    });
   }
 
   public Future<JsonObject> favorite(String slug, Viewer user, boolean on) {

@@ -42,19 +42,23 @@ final class TimelineFeed {
   private final Function<List<String>, Future<Map<String, JsonObject>>> cores;
   /**
    * {@code articlesCount} of a timeline cut at its capacity, which only a count over the authors' shards knows: kept
-   * per viewer, set of timeline authors and newest entry for as long as a list page is ({@code cache.listTtlMs}),
-   * so a reader paging a long feed pays the count once rather than on every page. A follow or unfollow changes the
-   * authors and a followed author's new article the newest entry, so both are counted afresh at once; only a deleted
-   * article that was not the newest can leave the count one too high, for that lifetime at most.
+   * per viewer, set of timeline authors, newest entry and generation of {@link surge.cache.Caches#DELETIONS}, so it
+   * is counted afresh exactly when it can have changed: a follow or unfollow changes the authors, a followed author's
+   * new article the newest entry, a deletion anywhere the generation. Until then a reader pays the count once, not
+   * once per page or per few seconds; the lifetime ({@code countTtlMs}) is only a safety net.
    */
   private final Cache<String, Long> trimmedCounts;
+  /** The memo key of a count: its base with the current generation of deletions. */
+  private final Function<String, Future<String>> countKey;
 
   TimelineFeed(Timelines timelines, TimelineRepository repository, ProfilesService profiles,
-               Function<List<String>, Future<Map<String, JsonObject>>> cores, long countTtlMs) {
+               Function<List<String>, Future<Map<String, JsonObject>>> cores, Function<String, Future<String>> countKey,
+               long countTtlMs) {
     this.timelines = timelines;
     this.repository = repository;
     this.profiles = profiles;
     this.cores = cores;
+    this.countKey = countKey;
     // Runnable::run: maintenance on the calling event loop, no hand-off to the common pool per write
     this.trimmedCounts = Caffeine.newBuilder().maximumSize(COUNTS_KEPT).expireAfterWrite(Duration.ofMillis(countTtlMs))
         .executor(Runnable::run).build();
@@ -93,10 +97,11 @@ final class TimelineFeed {
   }
 
   private Future<Long> trimmedCount(long user, String fp, List<Entry> newestFirst, Set<Long> authors) {
-    String key = user + ":" + fp + ":" + (newestFirst.isEmpty() ? 0 : newestFirst.get(0).id());
-    Long known = trimmedCounts.getIfPresent(key);
-    if (known != null) return Future.succeededFuture(known);
-    return repository.count(authors).onSuccess(count -> trimmedCounts.put(key, count));
+    return countKey.apply(user + ":" + fp + ":" + (newestFirst.isEmpty() ? 0 : newestFirst.get(0).id())).compose(key -> {
+      Long known = trimmedCounts.getIfPresent(key);
+      if (known != null) return Future.succeededFuture(known);
+      return repository.count(authors).onSuccess(count -> trimmedCounts.put(key, count));
+    });
   }
 
   /** A timeline range and whether it was rebuilt for this read. */

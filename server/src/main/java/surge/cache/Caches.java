@@ -54,6 +54,11 @@ public final class Caches {
   public static final String GLOBAL = "g";
   /** The scope of {@code GET /tags}. */
   public static final String TAG_LIST = "tags";
+  /**
+   * The scope every article deletion moves, and nothing else: for memos of counts over many authors (a trimmed
+   * timeline's {@code articlesCount}) that a new article already changes through their own key.
+   */
+  public static final String DELETIONS = "del";
   /** {@code surge:cache:<ns>:}; ns is derived from the database configuration, so deployments sharing a Redis stay apart. */
   private final String namespace;
   /** How long a tombstone blocks L2 fills after a write: longer than any load that began before it can take. */
@@ -83,6 +88,7 @@ public final class Caches {
   private final boolean clustered;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private final long listTtlMs;
+  private final long viewerTtlMs;
 
   private Caches(Vertx vertx, ClusterMembership membership, CacheConfig config, RedisConfig redisConfig,
                  DbConfig db) {
@@ -90,6 +96,7 @@ public final class Caches {
     this.namespace = "surge:cache:" + namespaceOf(db) + ":";
     this.enabled = config.enabled();
     this.listTtlMs = config.listTtlMs();
+    this.viewerTtlMs = config.viewerTtlMs();
     this.redis = enabled ? new CacheRedis(vertx, redisConfig, namespace, config.redisBreakerMs(),
         message -> vertx.eventBus().publish(ADDRESS, message, LOCAL), this::resynchronise) : null;
     this.clustered = vertx.isClustered();
@@ -186,6 +193,15 @@ public final class Caches {
   /** How long a cached list page may live ({@code cache.listTtlMs}), for other list-like memos. */
   public long listTtlMs() {
     return listTtlMs;
+  }
+
+  /**
+   * How long a memo keyed by the generations of what it depends on ({@link #listKey}) may live: as long as a viewer's
+   * sets ({@code cache.viewerTtlMs}), since a change moves its key; with the cache off, when no generation moves, as
+   * long as a list page.
+   */
+  public long scopedMemoTtlMs() {
+    return enabled ? viewerTtlMs : listTtlMs;
   }
 
   public TwoLevelCache<JsonObject> articles() {

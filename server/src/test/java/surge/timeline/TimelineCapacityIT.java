@@ -20,7 +20,7 @@ import surge.support.Eventually;
 /**
  * A timeline cut at its capacity (10 here): pages within it come from it (the count from the database), pages
  * deeper use the query, a new article pushes the oldest out, and a follow that would not fit drops the timeline so
- * that it is rebuilt. Every page is compared with the scatter-gather query's.
+ * that it is rebuilt. Every page is compared with the scatter-gather query's, its {@code articlesCount} too.
  */
 @ExtendWith(VertxExtension.class)
 class TimelineCapacityIT {
@@ -68,5 +68,22 @@ class TimelineCapacityIT {
     List<String> page = f.feed(reader, 3, 0);
     assertEquals(otherSlug, page.get(0), "rebuilt with the new followee's article first");
     assertTrue(f.exists(readerId));
+  }
+
+  @Test
+  void aCutTimelinesCountFollowsADeletionAtOnce() {
+    JsonObject author = f.client.register("tlcnt");
+    JsonObject reader = f.client.register("tlcntr");
+    List<String> slugs = new ArrayList<>();
+    for (int i = 0; i < 12; i++) slugs.add(0, f.client.article(author.getString("token"), Client.unique("Cnt" + i)).getString("slug"));
+    f.follow(reader, author);
+    assertEquals(slugs.subList(0, 5), f.feed(reader, 5, 0), "the count of 12 from the database, then kept");
+    assertEquals(12, f.feedCount(reader, 5, 0));
+
+    // The oldest article is deeper than the cut timeline holds: neither its entries nor its newest change.
+    var deleted = f.client.delete("/api/articles/" + slugs.get(11), author.getString("token"));
+    assertEquals(204, deleted.statusCode(), deleted.bodyAsString());
+    assertEquals(slugs.subList(0, 5), f.feed(reader, 5, 0), "counted again at once, not after the memo's lifetime");
+    assertEquals(11, f.feedCount(reader, 5, 0));
   }
 }

@@ -79,6 +79,13 @@ final class TimelineFixture {
     return slugs(r.bodyAsJsonObject());
   }
 
+  /** The feed page's {@code articlesCount} from the timeline node. */
+  long feedCount(JsonObject user, int limit, int offset) {
+    var r = client.get("/api/articles/feed?limit=" + limit + "&offset=" + offset, user.getString("token"));
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    return r.bodyAsJsonObject().getLong("articlesCount");
+  }
+
   List<String> feed(JsonObject user) {
     return feed(user, 20, 0);
   }
