@@ -43,6 +43,25 @@ record ArticleFilter(String tag, Long authorId, Long favoritedBy, Collection<Lon
     return sql.toString();
   }
 
+  /**
+   * The statement of this filter's count, numbering parameters from $1 ({@link #countParams}): for the global and
+   * by-tag lists the count the shard keeps per scope ({@code article_counts}, migration V6), not a count of its
+   * articles; for the rest, whose matches an index narrows (an author's, a user's favorites, a feed), the count.
+   */
+  String countSql() {
+    return keptCount() ? "SELECT coalesce(sum(n), 0)::bigint FROM article_counts WHERE scope = $1"
+        : "SELECT count(*) FROM articles a" + where(1);
+  }
+
+  /** The parameter values of {@link #countSql}: the scope ({@code ''} for every article, {@code t:<tag>}), or {@link #params}. */
+  java.util.List<Object> countParams() {
+    return keptCount() ? java.util.List.of(tag == null ? "" : "t:" + tag) : params();
+  }
+
+  private boolean keptCount() {
+    return authorId == null && authorIds == null && favoritedBy == null;
+  }
+
   /** The parameter values in the order {@link #where} numbers them. */
   java.util.List<Object> params() {
     java.util.List<Object> out = new java.util.ArrayList<>(4);

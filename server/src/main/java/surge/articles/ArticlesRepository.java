@@ -236,7 +236,7 @@ final class ArticlesRepository {
     parts.forEach((shard, part) -> {
       String[] sql = keySql.computeIfAbsent(part.where(1), shape -> keyStatements(part));
       Tuple params = Tuple.tuple();
-      part.params().forEach(params::addValue);
+      part.countParams().forEach(params::addValue);
       Tuple keyParams = Tuple.tuple();
       part.params().forEach(keyParams::addValue);
       keyParams.addValue(perShard);
@@ -300,7 +300,7 @@ final class ArticlesRepository {
     filterParams.forEach(pageParams::addValue);
     pageParams.addValue((long) limit).addValue((long) offset);
     Tuple countParams = Tuple.tuple();
-    filterParams.forEach(countParams::addValue);
+    filter.countParams().forEach(countParams::addValue);
     return shard.read(viewer, db -> onOneConnection(db, conn -> {
       Future<RowSet<Row>> page = conn.preparedQuery(sql[0]).execute(pageParams);
       Future<RowSet<Row>> count = conn.preparedQuery(sql[1]).execute(countParams);
@@ -325,20 +325,20 @@ final class ArticlesRepository {
     return shards.write(routingId, viewer, db -> db.preparedQuery(sql).execute(params));
   }
 
-  /** [key statement, count statement] for one filter shape. */
+  /** [key statement, count statement] for one filter shape (the count's parameters: {@link ArticleFilter#countParams}). */
   private static String[] keyStatements(ArticleFilter filter) {
     int params = filter.params().size();
     String keys = "SELECT a.id, a.created_at FROM articles a" + filter.where(1)
         + " ORDER BY a.created_at DESC, a.id DESC LIMIT $" + (params + 1);
-    return new String[] {keys, "SELECT count(*) FROM articles a" + filter.where(1)};
+    return new String[] {keys, filter.countSql()};
   }
 
-  /** [page statement, count statement] for one filter shape; the page's $1 is the viewer. */
+  /** [page statement, count statement] for one filter shape; the page's $1 is the viewer, the count's its own. */
   private static String[] listStatements(ArticleFilter filter) {
     int params = filter.params().size();
     String page = ITEM + " FROM articles a JOIN users u ON u.id = a.author_id" + filter.where(2)
         + " ORDER BY a.created_at DESC, a.id DESC LIMIT $" + (params + 2) + " OFFSET $" + (params + 3);
-    return new String[] {page, "SELECT count(*) FROM articles a" + filter.where(1)};
+    return new String[] {page, filter.countSql()};
   }
 
   record Page(List<Article> articles, long total) {}

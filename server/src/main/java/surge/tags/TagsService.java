@@ -17,7 +17,9 @@ import surge.web.EncodedJson;
 
 /** Every tag in use, most used first (ties alphabetical), counted over all shards; read by REST and GraphQL. */
 public final class TagsService {
-  private static final String TAGS = "SELECT tag, count(*) FROM articles, unnest(tags) AS tag GROUP BY tag";
+  /** Each tag's articles from the counts the shard keeps (migration V6: scopes {@code t:<tag>}), not from its articles. */
+  private static final String TAGS = "SELECT substr(scope, 3), sum(n)::bigint FROM article_counts WHERE scope <> ''"
+      + " GROUP BY scope HAVING sum(n) > 0";
   /** Cache loads read primaries: a load that starts after a write moved the scope has the write in it. */
   private static final Viewer LOADER = Viewer.of(null, true);
   private final Shards shards;
