@@ -10,10 +10,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import surge.redis.LuaScript;
 import surge.redis.RedisClients;
 import surge.redis.RedisConfig;
 import surge.resilience.Breaker;
@@ -81,7 +78,7 @@ public final class Limiter {
       "local wait = 0",
       "if tokens < 1 then wait = math.ceil((1 - tokens) / rate) end",
       "return {n, math.floor(tokens), wait}");
-  static final String SHA = sha1(SCRIPT);
+  static final String SHA = LuaScript.sha1(SCRIPT);
 
   /** Per (policy, principal) state on this node; guarded by its own monitor. */
   private static final class Key {
@@ -292,7 +289,7 @@ public final class Limiter {
     } else key.want = base;
     int want = Math.max(key.want, Math.min(key.waiting + 1, base * MAX_LEASE_FACTOR));
     Future<Response> call = breaker.call(() -> evalsha(key, p, want).recover(failure -> {
-      if (failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT")) {
+      if (LuaScript.isNoScript(failure)) {
         redisCalls.increment();
         return redis.send(args(Request.cmd(Command.EVAL).arg(SCRIPT), key, p, want));
       }
@@ -403,13 +400,5 @@ public final class Limiter {
 
   public Future<Void> close() {
     return redis == null ? Future.succeededFuture() : redis.close();
-  }
-
-  private static String sha1(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,5 +1,7 @@
 package surge.timeline;
 
+import surge.redis.LuaScript;
+
 /**
  * The Lua scripts of {@link Timelines}. Each runs atomically in Redis, so a fan-out, a rebuild, a follow and a read of
  * one timeline never interleave halfway. Keys per user: {@code tl:} the sorted set, {@code tm:} its meta hash
@@ -17,27 +19,27 @@ final class TimelineScripts {
       + "end\n";
 
   /** KEYS tl, tm; ARGV fp, n, ttl → {status} or {'ok', trimmed, card, [member, score, ...]}. */
-  static final String READ = ""
+  static final LuaScript READ = LuaScript.of(""
       + "local m = redis.call('HMGET', KEYS[2], 'fp', 'trimmed', 'building')\n"
       + "if m[3] then return {'building'} end\n"
       + "if not m[1] then return {'missing'} end\n"
       + "if m[1] ~= ARGV[1] then return {'stale'} end\n"
       + "redis.call('EXPIRE', KEYS[1], ARGV[3]); redis.call('EXPIRE', KEYS[2], ARGV[3])\n"
       + "return {'ok', m[2] or '0', redis.call('ZCARD', KEYS[1]),"
-      + " redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1, 'WITHSCORES')}";
+      + " redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1, 'WITHSCORES')}");
 
   /** KEYS tl, tm, tg; ARGV token: empties the timeline and marks it as being rebuilt (fan-outs still land in it). */
-  static final String BEGIN = ""
+  static final LuaScript BEGIN = LuaScript.of(""
       + "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])\n"
       + "redis.call('HSET', KEYS[2], 'building', ARGV[1])\n"
       + "redis.call('EXPIRE', KEYS[2], 60)\n"
-      + "return 1";
+      + "return 1");
 
   /**
    * KEYS tl, tm, tg; ARGV token, fp, trimmed, cap, ttl, score, member, ...: adds what the database had to what fan-outs
    * added meanwhile, drops what was deleted meanwhile; 0 when another rebuild took the timeline over.
    */
-  static final String COMPLETE = TRIM
+  static final LuaScript COMPLETE = LuaScript.of(TRIM
       + "if redis.call('HGET', KEYS[2], 'building') ~= ARGV[1] then return 0 end\n"
       + "for i = 6, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end\n"
       + "for _, gone in ipairs(redis.call('SMEMBERS', KEYS[3])) do redis.call('ZREM', KEYS[1], gone) end\n"
@@ -46,13 +48,13 @@ final class TimelineScripts {
       + "redis.call('HDEL', KEYS[2], 'building')\n"
       + "trim(KEYS[1], KEYS[2], tonumber(ARGV[4]))\n"
       + "redis.call('EXPIRE', KEYS[1], ARGV[5]); redis.call('EXPIRE', KEYS[2], ARGV[5])\n"
-      + "return 1";
+      + "return 1");
 
   /**
    * KEYS (tl, tm, tu) per follower; ARGV score, member, author, cap: adds a new article to every timeline that exists
    * (others are built when read) unless its owner unfollowed the author lately. Returns how many were added.
    */
-  static final String FAN_OUT = TRIM
+  static final LuaScript FAN_OUT = LuaScript.of(TRIM
       + "local added = 0\n"
       + "for i = 1, #KEYS, 3 do\n"
       + "  if redis.call('EXISTS', KEYS[i + 1]) == 1 and redis.call('SISMEMBER', KEYS[i + 2], ARGV[3]) == 0 then\n"
@@ -60,17 +62,17 @@ final class TimelineScripts {
       + "    trim(KEYS[i], KEYS[i + 1], tonumber(ARGV[4]))\n"
       + "  end\n"
       + "end\n"
-      + "return added";
+      + "return added");
 
   /** KEYS (tl, tm, tg) per follower; ARGV member: removes a deleted article, remembered for a rebuild under way. */
-  static final String REMOVE = ""
+  static final LuaScript REMOVE = LuaScript.of(""
       + "for i = 1, #KEYS, 3 do\n"
       + "  redis.call('ZREM', KEYS[i], ARGV[1])\n"
       + "  if redis.call('HEXISTS', KEYS[i + 1], 'building') == 1 then\n"
       + "    redis.call('SADD', KEYS[i + 2], ARGV[1]); redis.call('EXPIRE', KEYS[i + 2], 120)\n"
       + "  end\n"
       + "end\n"
-      + "return 1";
+      + "return 1");
 
   /**
    * KEYS tl, tm, tu; ARGV before, after, fits, cap, author, score, member, ...: the user followed the author. A timeline
@@ -78,7 +80,7 @@ final class TimelineScripts {
    * fingerprint; one that was cut at its capacity, or an author with more articles than it holds, is dropped instead
    * and rebuilt on read (adding only some would leave a gap in the middle of the feed).
    */
-  static final String FOLLOW = TRIM
+  static final LuaScript FOLLOW = LuaScript.of(TRIM
       + "redis.call('SREM', KEYS[3], ARGV[5])\n"
       + "local m = redis.call('HMGET', KEYS[2], 'fp', 'trimmed', 'building')\n"
       + "if m[3] or not m[1] then return 0 end\n"
@@ -86,19 +88,19 @@ final class TimelineScripts {
       + "for i = 6, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end\n"
       + "redis.call('HSET', KEYS[2], 'fp', ARGV[2])\n"
       + "trim(KEYS[1], KEYS[2], tonumber(ARGV[4]))\n"
-      + "return 1";
+      + "return 1");
 
   /**
    * KEYS tl, tm, tu; ARGV before, after, author, member, ...: the user unfollowed the author; their newest articles (as
    * many as a timeline holds: older ones cannot be in it) leave the timeline. Removing keeps what is left a prefix of
    * the feed, so a cut timeline stays usable.
    */
-  static final String UNFOLLOW = ""
+  static final LuaScript UNFOLLOW = LuaScript.of(""
       + "redis.call('SADD', KEYS[3], ARGV[3]); redis.call('EXPIRE', KEYS[3], 300)\n"
       + "local m = redis.call('HMGET', KEYS[2], 'fp', 'building')\n"
       + "if m[2] or not m[1] then return 0 end\n"
       + "if m[1] ~= ARGV[1] then redis.call('DEL', KEYS[1], KEYS[2]); return 0 end\n"
       + "for i = 4, #ARGV do redis.call('ZREM', KEYS[1], ARGV[i]) end\n"
       + "redis.call('HSET', KEYS[2], 'fp', ARGV[2])\n"
-      + "return 1";
+      + "return 1");
 }
