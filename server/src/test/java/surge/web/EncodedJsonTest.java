@@ -3,6 +3,7 @@ package surge.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -45,6 +46,28 @@ class EncodedJsonTest {
     assertEquals(page.toBuffer(), EncodedJson.of(page).bytes(), "the shared encoding is untouched");
     assertSame(EncodedJson.of(page).bytes(),
         EncodedJson.flagged(page, fields, new boolean[3], new boolean[3]).bytes(), "no flag set: the shared bytes");
+  }
+
+  @Test
+  void aFlaggedCopysETagNamesItsFlagsSoTwoDifferentCopiesNeverShareOne() {
+    JsonObject page = new JsonObject().put("articles", new JsonArray().add(item("a", null)).add(item("b", null)))
+        .put("articlesCount", 2);
+    EncodedJson.shared(page);
+    var fields = java.util.List.of("favorited", "following");
+    boolean[][][] cases = {
+        {{true, false}, {false, false}}, {{false, true}, {false, false}}, {{false, false}, {true, false}},
+        {{true, true}, {false, false}}, {{true, false}, {true, false}}, {{true, true}, {true, true}}};
+    java.util.Map<String, JsonObject> seen = new java.util.HashMap<>();
+    seen.put(EncodedJson.of(page).etag(), new JsonObject(EncodedJson.of(page).bytes()));
+    for (boolean[][] flags : cases) {
+      EncodedJson.Encoded copy = EncodedJson.flagged(page, fields, flags[0], flags[1]);
+      JsonObject body = new JsonObject(copy.bytes());
+      assertTrue(copy.etag().startsWith("\"") && copy.etag().endsWith("\""), copy.etag());
+      assertEquals(1, copy.etag().chars().filter(c -> c == '"').count() - 1, "one quoted string: " + copy.etag());
+      JsonObject before = seen.put(copy.etag(), body);
+      assertNull(before, "ETag " + copy.etag() + " of two different bodies");
+      assertEquals(copy.etag(), EncodedJson.flagged(page, fields, flags[0], flags[1]).etag(), "the same flags, the same ETag");
+    }
   }
 
   @Test
