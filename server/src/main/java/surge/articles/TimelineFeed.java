@@ -18,6 +18,7 @@ import surge.profiles.ProfilesService;
 import surge.timeline.Entry;
 import surge.timeline.TimelineRepository;
 import surge.timeline.Timelines;
+import surge.web.EncodedJson;
 
 /**
  * A feed page from the viewer's timeline: one Redis range (the newest {@code offset + limit} entries), the articles of
@@ -33,6 +34,8 @@ import surge.timeline.Timelines;
 final class TimelineFeed {
   /** Viewers whose trimmed-timeline count is kept (a few dozen bytes each). */
   private static final int COUNTS_KEPT = 100_000;
+  /** Feed pages kept as built (about their encoded size each: 1–20 kB), see {@link #built}. */
+  private static final int PAGES_KEPT = 2_000;
   /** Entries a rebuild keeps at most (see {@link #rebuild}). */
   private static final int REBUILD_DEPTH = 100;
 
@@ -48,6 +51,22 @@ final class TimelineFeed {
    * once per page or per few seconds; the lifetime ({@code countTtlMs}) is only a safety net.
    */
   private final Cache<String, Long> trimmedCounts;
+  /**
+   * The page last built per viewer and position, with what it was built from: the article cores and author profiles
+   * as this node's caches hold them (instances, replaced by any change), the viewer's favorites among them and the
+   * count. A viewer reading their feed again while none of those changed gets that very page, which is encoded once
+   * ({@link EncodedJson#shared}), instead of twenty items built and encoded again.
+   */
+  private final Cache<String, Built> built = Caffeine.newBuilder().maximumSize(PAGES_KEPT).executor(Runnable::run).build();
+
+  private record Built(JsonObject[] cores, JsonObject[] authors, Set<Long> favorites, long count, JsonObject page) {
+    boolean from(JsonObject[] nowCores, JsonObject[] nowAuthors, Set<Long> nowFavorites, long nowCount) {
+      if (count != nowCount || cores.length != nowCores.length || !favorites.equals(nowFavorites)) return false;
+      for (int i = 0; i < cores.length; i++) if (cores[i] != nowCores[i] || authors[i] != nowAuthors[i]) return false;
+      return true;
+    }
+  }
+
   /** The memo key of a count: its base with the current generation of deletions. */
   private final Function<String, Future<String>> countKey;
 
@@ -141,7 +160,8 @@ final class TimelineFeed {
       List<Long> ids = onPage.stream().map(Entry::id).toList();
       Future<Map<Long, JsonObject>> profilesById = profiles.cachedByIds(authorIds);
       Future<Set<Long>> favorites = favorited.apply(ids);
-      return Future.all(profilesById, favorites).map(done -> json(onPage, found, profilesById.result(), favorites.result(), count))
+      String key = user + ":" + offset + ":" + onPage.size();
+      return Future.all(profilesById, favorites).map(done -> page(key, onPage, found, profilesById.result(), favorites.result(), count))
           .andThen(done -> {
             if (done.succeeded() && done.result() != null) timelines.stats().servedFromTimeline(served.rebuilt());
           });
@@ -167,15 +187,33 @@ final class TimelineFeed {
     return stale.isEmpty() && !missing;
   }
 
+  /** The page {@link #built} holds for {@code key} if it was built from these very parts, else one built now. */
+  private JsonObject page(String key, List<Entry> onPage, Map<String, JsonObject> coreById, Map<Long, JsonObject> authorById,
+                          Set<Long> favorites, long count) {
+    JsonObject[] cores = new JsonObject[onPage.size()];
+    JsonObject[] authors = new JsonObject[onPage.size()];
+    for (int i = 0; i < cores.length; i++) {
+      cores[i] = coreById.get(Long.toString(onPage.get(i).id()));
+      authors[i] = authorById.get(Article.authorIdOf(cores[i]));
+      if (authors[i] == null) return null; // an author gone with their account: the query knows
+    }
+    Built known = built.getIfPresent(key);
+    if (known != null && known.from(cores, authors, favorites, count)) {
+      timelines.stats().pageReused();
+      return known.page();
+    }
+    JsonObject page = EncodedJson.shared(json(onPage, cores, authors, favorites, count));
+    built.put(key, new Built(cores, authors, Set.copyOf(favorites), count, page));
+    return page;
+  }
+
   /** The response, as the scatter-gather query's page has it: list items without bodies, every author followed. */
-  private static JsonObject json(List<Entry> onPage, Map<String, JsonObject> cores, Map<Long, JsonObject> authors,
-                                 Set<Long> favorites, long count) {
-    JsonArray items = new JsonArray();
-    for (Entry e : onPage) {
-      JsonObject core = cores.get(Long.toString(e.id()));
-      JsonObject author = authors.get(Article.authorIdOf(core));
-      if (author == null) return null; // an author gone with their account: the query knows
-      items.add(Article.listedJson(core, ProfilesService.fromCached(author), favorites.contains(e.id()), true));
+  private static JsonObject json(List<Entry> onPage, JsonObject[] cores, JsonObject[] authors, Set<Long> favorites,
+                                 long count) {
+    JsonArray items = new JsonArray(new ArrayList<>(onPage.size()));
+    for (int i = 0; i < cores.length; i++) {
+      long id = onPage.get(i).id();
+      items.add(Article.listedJson(cores[i], ProfilesService.fromCached(authors[i]), favorites.contains(id), true));
     }
     return new JsonObject().put("articles", items).put("articlesCount", count);
   }

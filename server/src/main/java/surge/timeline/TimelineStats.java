@@ -16,6 +16,7 @@ public final class TimelineStats {
   final LongAdder fromTimeline = new LongAdder();
   final LongAdder rebuilt = new LongAdder();
   final LongAdder fallback = new LongAdder();
+  final LongAdder reused = new LongAdder();
   final LongAdder applied = new LongAdder();
   final LongAdder duplicates = new LongAdder();
   final LongAdder skipped = new LongAdder();
@@ -39,13 +40,18 @@ public final class TimelineStats {
     fallback.increment();
   }
 
+  /** A timeline page was the one this node built for the viewer before (nothing on it changed). */
+  public void pageReused() {
+    reused.increment();
+  }
+
   public JsonObject status() {
     return new JsonObject().put("trusted", trusted()).put("distrust", distrust)
         .put("consumer", new JsonObject().put("partitions", partitionsHeld).put("lagMs", lagMs).put("lagRecords", lagRecords)
             .put("applied", applied.sum()).put("duplicates", duplicates.sum()).put("skipped", skipped.sum())
             .put("entriesWritten", entriesWritten.sum()))
         .put("reads", new JsonObject().put("timeline", fromTimeline.sum()).put("rebuilt", rebuilt.sum())
-            .put("fallback", fallback.sum()));
+            .put("fallback", fallback.sum()).put("reused", reused.sum()));
   }
 
   private static void counters(MeterRegistry registry, String name, String tag, String description,
@@ -60,6 +66,9 @@ public final class TimelineStats {
         Map.of("timeline", fromTimeline, "rebuilt", rebuilt, "fallback", fallback));
     counters(registry, "surge.timeline.events", "result", "Article events the timeline consumer read, by outcome",
         Map.of("applied", applied, "duplicate", duplicates, "skipped", skipped));
+    FunctionCounter.builder("surge.timeline.feed.reused", reused, LongAdder::sum)
+        .description("Timeline feed pages that were the page built for that viewer before, not built again")
+        .register(registry);
     FunctionCounter.builder("surge.timeline.entries.written", entriesWritten, LongAdder::sum)
         .description("Timeline entries added by fan-out").register(registry);
     Gauge.builder("surge.timeline.consumer.lag.seconds", this, s -> s.lagMs / 1000.0)

@@ -67,6 +67,35 @@ class TimelineIT {
   }
 
   @Test
+  void aPageReadAgainIsTheSamePageUntilSomethingOnItChanges() {
+    JsonObject author = f.client.register("tlmemo");
+    JsonObject reader = f.client.register("tlmemor");
+    String first = f.client.article(author.getString("token"), Client.unique("Memo1")).getString("slug");
+    String second = f.client.article(author.getString("token"), Client.unique("Memo2")).getString("slug");
+    f.follow(reader, author);
+    assertEquals(List.of(second, first), f.feed(reader));
+    long reused = f.reads("reused");
+    assertEquals(List.of(second, first), f.feed(reader));
+    assertEquals(reused + 1, f.reads("reused"), "nothing changed: the page built before");
+
+    // Each change below is on the page: f.feed checks the page against the query's, field by field.
+    var favorited = f.client.post("/api/articles/" + first + "/favorite", reader.getString("token"), null);
+    assertEquals(200, favorited.statusCode(), favorited.bodyAsString());
+    f.feed(reader);
+    var edited = f.client.put("/api/articles/" + second, author.getString("token"),
+        new JsonObject().put("article", new JsonObject().put("description", "edited " + Client.unique("d"))));
+    assertEquals(200, edited.statusCode(), edited.bodyAsString());
+    f.feed(reader);
+    var bio = f.client.put("/api/user", author.getString("token"),
+        new JsonObject().put("user", new JsonObject().put("bio", "bio " + Client.unique("b"))));
+    assertEquals(200, bio.statusCode(), bio.bodyAsString());
+    f.feed(reader);
+    assertEquals(reused + 1, f.reads("reused"), "a favorite, an edit and a bio each made the page anew");
+    f.feed(reader);
+    assertEquals(reused + 2, f.reads("reused"));
+  }
+
+  @Test
   void followAndUnfollowAdjustTheTimelineBeforeAnswering() {
     JsonObject a = f.client.register("tlfa");
     JsonObject b = f.client.register("tlfb");
