@@ -8,10 +8,11 @@ DATA.lua is prepare.py's file (the authors list, most articles first). Standard 
 """
 import http.client
 import json
-import re
 import sys
 import time
 import urllib.parse
+
+from prepare import read_lua_list
 
 
 def main():
@@ -19,9 +20,7 @@ def main():
     opts = dict(a[2:].split("=", 1) for a in sys.argv[4:] if a.startswith("--"))
     per_group = int(opts.get("per-group", "4"))
     groups = [int(n) for n in opts.get("groups", "1,50,500").split(",")]
-    text = open(data_file).read()
-    block = re.search(r"authors\s*=\s*\{(.*?)\}", text, re.S).group(1)
-    authors = re.findall(r'"((?:[^"\\]|\\.)*)"', block)
+    authors = read_lua_list(data_file, "authors")
     if len(authors) < max(groups):
         sys.exit(f"feed_viewers: the dataset has {len(authors)} authors, fewer than {max(groups)}")
     url = urllib.parse.urlparse(base)

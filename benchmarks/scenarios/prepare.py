@@ -6,7 +6,7 @@ and the key id derived from the secret.
 
     prepare.py DATASET_DIR SECRET OUT.lua [--issuer=surge] [--audience=surge-api] [--max-tokens=N]
 """
-import base64, collections, csv, hashlib, hmac, json, sys, time
+import base64, collections, csv, hashlib, hmac, json, re, sys, time
 
 
 def b64(raw):
@@ -23,6 +23,12 @@ def sign(secret, claims):
 
 def lua_list(name, items):
     return f"  {name} = {{\n" + "".join(f'    "{item}",\n' for item in items) + "  },\n"
+
+
+def read_lua_list(path, name):
+    """The items of one list lua_list wrote into the data file at path (for the scripts that drive the API)."""
+    block = re.search(name + r"\s*=\s*\{(.*?)\}", open(path).read(), re.S).group(1)
+    return re.findall(r'"((?:[^"\\]|\\.)*)"', block)
 
 
 def main():

@@ -11,19 +11,19 @@ DATA.lua is prepare.py's file (its tokens list). Standard library only.
 """
 import collections
 import http.client
-import re
 import sys
 import threading
 import time
 import urllib.parse
+
+from prepare import read_lua_list
 
 
 def main():
     base, data_file = sys.argv[1:3]
     opts = dict(a[2:].split("=", 1) for a in sys.argv[3:] if a.startswith("--"))
     concurrency = int(opts.get("concurrency", "32"))
-    block = re.search(r"tokens\s*=\s*\{(.*?)\}", open(data_file).read(), re.S).group(1)
-    tokens = re.findall(r'"([^"]+)"', block)
+    tokens = read_lua_list(data_file, "tokens")
     url = urllib.parse.urlparse(base)
     statuses = collections.Counter()
     lock = threading.Lock()
@@ -36,12 +36,17 @@ def main():
                 i = next(next_index, None)
             if i is None:
                 return
-            conn.request("GET", "/api/articles/feed?limit=20",
-                         headers={"Accept": "application/json", "Authorization": "Token " + tokens[i]})
-            r = conn.getresponse()
-            r.read()
+            try:
+                conn.request("GET", "/api/articles/feed?limit=20",
+                             headers={"Accept": "application/json", "Authorization": "Token " + tokens[i]})
+                r = conn.getresponse()
+                r.read()
+                status = r.status
+            except (OSError, http.client.HTTPException) as e:  # counted, so the walk fails rather than leaving this viewer cold unnoticed
+                status = type(e).__name__
+                conn.close()
             with lock:
-                statuses[r.status] += 1
+                statuses[status] += 1
 
     started = time.time()
     threads = [threading.Thread(target=walk) for _ in range(concurrency)]
