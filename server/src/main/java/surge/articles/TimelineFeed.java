@@ -128,10 +128,10 @@ final class TimelineFeed {
 
   /** The timeline's newest entries, rebuilt first when it is missing or built for other authors; null while building. */
   private Future<Served> range(long user, Set<Long> authors, String fp, int n) {
-    return timelines.read(user, fp, n).compose(found -> {
+    return timelines.read(user, authors, fp, n).compose(found -> {
       if (found.ok()) return Future.succeededFuture(new Served(found, false));
       if (found.status().equals("building")) return Future.succeededFuture(null);
-      return rebuild(user, authors, fp).compose(built -> built ? timelines.read(user, fp, n) : Future.succeededFuture(null))
+      return rebuild(user, authors, fp).compose(built -> built ? timelines.read(user, authors, fp, n) : Future.succeededFuture(null))
           .map(again -> again != null && again.ok() ? new Served(again, true) : null);
     });
   }

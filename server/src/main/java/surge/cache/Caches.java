@@ -47,7 +47,8 @@ public final class Caches {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Caches.class);
   /**
    * Event-bus address of invalidations: {@code {"evict": {cache: [keys]}, "gens": {scope: generation},
-   * "writer": userId, "token": mark}}.
+   * "writer": userId, "token": mark}}, and the feed's timeline announcements {@code {"tl": {"from": node,
+   * "authors": [ids], "viewers": [ids]}}} ({@link #timelinesChanged}).
    */
   public static final String ADDRESS = "surge.cache.invalidate";
   /** The scope of the global list pages. */
@@ -89,6 +90,7 @@ public final class Caches {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private final long listTtlMs;
   private final long viewerTtlMs;
+  private final long redisBreakerMs;
 
   private Caches(Vertx vertx, ClusterMembership membership, CacheConfig config, RedisConfig redisConfig,
                  DbConfig db) {
@@ -97,6 +99,7 @@ public final class Caches {
     this.enabled = config.enabled();
     this.listTtlMs = config.listTtlMs();
     this.viewerTtlMs = config.viewerTtlMs();
+    this.redisBreakerMs = config.redisBreakerMs();
     this.redis = enabled ? new CacheRedis(vertx, redisConfig, namespace, config.redisBreakerMs(),
         message -> vertx.eventBus().publish(ADDRESS, message, LOCAL), this::resynchronise) : null;
     this.clustered = vertx.isClustered();
@@ -193,6 +196,11 @@ public final class Caches {
   /** How long a cached list page may live ({@code cache.listTtlMs}), for other list-like memos. */
   public long listTtlMs() {
     return listTtlMs;
+  }
+
+  /** {@code cache.redisBreakerMs}: how long an open Redis breaker skips Redis, for the node's other Redis clients too. */
+  public long redisBreakerMs() {
+    return redisBreakerMs;
   }
 
   /**
@@ -347,17 +355,57 @@ public final class Caches {
             .<Void>mapEmpty().otherwiseEmpty());
       }
     }
+    return Future.join(tombs).compose(done -> publish(message));
+  }
+
+  /** Tells every node, this one included; completes once sent (the Redis channel: once delivered to subscribers). */
+  private Future<Void> publish(JsonObject message) {
     if (clustered) {
       // The clustered bus is fire-and-forget: other nodes drop their copies within a bus hop of the answer
       // (meanwhile the writer's mark makes its reads there strict, see strict()).
-      return Future.join(tombs).map(done -> {
-        vertx.eventBus().publish(ADDRESS, message);
-        return null;
-      });
+      vertx.eventBus().publish(ADDRESS, message);
+      return Future.succeededFuture();
     }
     // Answer only after L2 is clean and the other nodes were told (Redis delivers to subscribers before PUBLISH returns).
-    return Future.join(tombs).compose(done -> redis.breakerOpen()
-        ? Future.<Void>succeededFuture() : redis.publish(message).otherwiseEmpty());
+    return redis.breakerOpen() ? Future.succeededFuture() : redis.publish(message).otherwiseEmpty();
+  }
+
+  /**
+   * Who keeps derived timeline ranges on this node ({@code surge.timeline}): it hears every timeline change any node
+   * announces ({@link #timelinesChanged}), every write's writer, and when this node may have missed messages.
+   */
+  public interface TimelineWatch {
+    void changed(List<Long> authors, List<Long> viewers);
+
+    void forgetAll();
+  }
+
+  private volatile TimelineWatch timelineWatch;
+  /** Marks this node's own timeline announcements, which it applied when sending them and skips when they echo back. */
+  private final String origin = java.util.UUID.randomUUID().toString();
+
+  public void watchTimelines(TimelineWatch watch) {
+    this.timelineWatch = watch;
+  }
+
+  /**
+   * Timelines in Redis changed: fan-outs or removals of these authors' articles, or these viewers' own timelines.
+   * Announced to every node on the invalidation channel once Redis holds the change; nothing with the cache off.
+   */
+  public Future<Void> timelinesChanged(List<Long> authors, List<Long> viewers) {
+    if (!enabled || (authors.isEmpty() && viewers.isEmpty())) return Future.succeededFuture();
+    TimelineWatch watch = timelineWatch;
+    if (watch != null) watch.changed(authors, viewers); // here at once, not a message later
+    return publish(new JsonObject().put("tl", new JsonObject().put("from", origin)
+        .put("authors", new JsonArray(List.copyOf(authors))).put("viewers", new JsonArray(List.copyOf(viewers)))));
+  }
+
+  /**
+   * Whether memos this node derives from announced changes may be used now: the cache is on and this node hears
+   * invalidations (as for L1).
+   */
+  public boolean hearsInvalidations() {
+    return enabled && redis != null && redis.subscribed();
   }
 
   /** An invalidation heard on the event bus (from this node or another); the writer's token last, once L1 is clean. */
@@ -376,7 +424,23 @@ public final class Caches {
     }
     Long writer = message.getLong("writer");
     String token = message.getString("token");
+    TimelineWatch watch = timelineWatch;
+    JsonObject tl = message.getJsonObject("tl");
+    // An echo of this node's own announcement would only throw away ranges read after it was applied.
+    if (watch != null) timelines(watch, tl == null || origin.equals(tl.getString("from")) ? null : tl, writer);
     if (writer != null && token != null) applied.put(writer, token);
+  }
+
+  /** Any write of a viewer may have changed their timeline (a follow moves it before it is adjusted). */
+  private static void timelines(TimelineWatch watch, JsonObject tl, Long writer) {
+    List<Long> viewers = new java.util.ArrayList<>();
+    List<Long> authors = new java.util.ArrayList<>();
+    if (writer != null) viewers.add(writer);
+    if (tl != null) {
+      tl.getJsonArray("authors", new JsonArray()).forEach(id -> authors.add(((Number) id).longValue()));
+      tl.getJsonArray("viewers", new JsonArray()).forEach(id -> viewers.add(((Number) id).longValue()));
+    }
+    if (!authors.isEmpty() || !viewers.isEmpty()) watch.changed(authors, viewers);
   }
 
   /** The subscription was lost or is back: drop every L1 and forget the list generations this node knew. */
@@ -386,6 +450,8 @@ public final class Caches {
     pages.clear();
     scopes.forget();
     applied.invalidateAll();
+    TimelineWatch watch = timelineWatch;
+    if (watch != null) watch.forgetAll();
   }
 
   /** Every cache of the node ({@code article}, {@code profile}, {@code list}, {@code viewer}), for metrics. */

@@ -82,7 +82,7 @@ public record Services(Shards shards, Tokens tokens, WorkerExecutor workers, Use
     PasswordHasher hasher = new PasswordHasher(workers, config.passwords());
     ClusterMembership membership = ClusterMembership.watch(vertx, config.cluster());
     Caches caches = Caches.create(vertx, membership, config.cache(), config.redis(), config.db());
-    Timelines timelines = Timelines.create(vertx, config.timeline(), config.db(), config.redis(), config.cache().redisBreakerMs());
+    Timelines timelines = Timelines.create(vertx, config.timeline(), config.db(), config.redis(), caches);
     TimelineRepository timelineRepository = new TimelineRepository(shards);
     ProfilesService profiles = new ProfilesService(new ProfilesRepository(shards), caches, timelines, timelineRepository);
     ArticlesService articles = new ArticlesService(shards, profiles, caches, timelines, timelineRepository);

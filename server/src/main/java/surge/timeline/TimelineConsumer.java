@@ -65,7 +65,7 @@ final class TimelineConsumer {
 
   private Future<Boolean> deleted(long article, long author) {
     return fanOutTargets(author).compose(followers -> followers == null ? Future.succeededFuture(false)
-        : timelines.remove(followers, article).map(true));
+        : timelines.remove(followers, author, article).map(true));
   }
 
   /** The author's followers (not the author), or null for a hybrid author, whose articles are merged at read time. */

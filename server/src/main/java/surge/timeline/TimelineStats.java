@@ -17,6 +17,7 @@ public final class TimelineStats {
   final LongAdder rebuilt = new LongAdder();
   final LongAdder fallback = new LongAdder();
   final LongAdder reused = new LongAdder();
+  final LongAdder rangesKept = new LongAdder();
   final LongAdder applied = new LongAdder();
   final LongAdder duplicates = new LongAdder();
   final LongAdder skipped = new LongAdder();
@@ -45,13 +46,18 @@ public final class TimelineStats {
     reused.increment();
   }
 
+  /** A timeline range was the one this node read before (nothing in it changed since): no Redis command. */
+  void rangeKept() {
+    rangesKept.increment();
+  }
+
   public JsonObject status() {
     return new JsonObject().put("trusted", trusted()).put("distrust", distrust)
         .put("consumer", new JsonObject().put("partitions", partitionsHeld).put("lagMs", lagMs).put("lagRecords", lagRecords)
             .put("applied", applied.sum()).put("duplicates", duplicates.sum()).put("skipped", skipped.sum())
             .put("entriesWritten", entriesWritten.sum()))
         .put("reads", new JsonObject().put("timeline", fromTimeline.sum()).put("rebuilt", rebuilt.sum())
-            .put("fallback", fallback.sum()).put("reused", reused.sum()));
+            .put("fallback", fallback.sum()).put("reused", reused.sum()).put("rangesKept", rangesKept.sum()));
   }
 
   private static void counters(MeterRegistry registry, String name, String tag, String description,
@@ -68,6 +74,9 @@ public final class TimelineStats {
         Map.of("applied", applied, "duplicate", duplicates, "skipped", skipped));
     FunctionCounter.builder("surge.timeline.feed.reused", reused, LongAdder::sum)
         .description("Timeline feed pages that were the page built for that viewer before, not built again")
+        .register(registry);
+    FunctionCounter.builder("surge.timeline.ranges.kept", rangesKept, LongAdder::sum)
+        .description("Timeline ranges served as this node read them before (nothing in them changed), without Redis")
         .register(registry);
     FunctionCounter.builder("surge.timeline.entries.written", entriesWritten, LongAdder::sum)
         .description("Timeline entries added by fan-out").register(registry);

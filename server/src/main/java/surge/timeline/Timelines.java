@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import surge.cache.Caches;
 import surge.db.DbConfig;
 import surge.redis.LuaScript;
@@ -43,19 +46,52 @@ public final class Timelines {
   private final String prefix;
   private final TimelineStats stats = new TimelineStats();
   private volatile Set<Long> hybrid = Set.of();
+  /** Ranges kept at most; one holds a page's worth of ids ({@code offset + limit} entries), about 1 kB at 20. */
+  static final int RANGES_KEPT = 20_000;
+  private final Caches caches;
+  private final TimelineChanges changes = new TimelineChanges();
+  /**
+   * Ranges as {@link #read} found them, by viewer, fingerprint and depth, with the clock of {@link #changes} before
+   * the read: served again while none of their authors and not their viewer changed since (see {@link #kept}).
+   * Their lifetime is only a safety net: the cache's memo lifetime, and at most half an unread timeline's, so a
+   * reader still touches the timeline in Redis long before it expires.
+   */
+  private final Cache<String, Kept> ranges;
 
-  private Timelines(Vertx vertx, TimelineConfig config, DbConfig db, RedisConfig redisConfig, long breakerMs) {
+  private record Kept(long seen, Range range) {}
+
+  private Timelines(Vertx vertx, TimelineConfig config, DbConfig db, RedisConfig redisConfig, Caches caches) {
     this.config = config;
+    this.caches = caches;
+    long breakerMs = caches.redisBreakerMs();
+    long keptMs = Math.min(caches.scopedMemoTtlMs(), config.ttlMs() / 2);
+    // Runnable::run: maintenance on the calling event loop, no hand-off to the common pool per read
+    this.ranges = Caffeine.newBuilder().maximumSize(RANGES_KEPT).expireAfterWrite(Duration.ofMillis(keptMs))
+        .executor(Runnable::run).build();
+    caches.watchTimelines(new Caches.TimelineWatch() {
+      @Override
+      public void changed(List<Long> authors, List<Long> viewers) {
+        changes.authorsChanged(authors);
+        changes.viewersChanged(viewers);
+      }
+
+      @Override
+      public void forgetAll() {
+        changes.forgetAll();
+      }
+    });
     this.prefix = "surge:tl:" + Caches.namespaceOf(db) + ":";
     this.redis = RedisClients.client(vertx, redisConfig, 4, "surge-redis-timeline");
     this.breaker = RedisClients.breaker(vertx, redisConfig, "redis-timeline", breakerMs,
         "feeds use the scatter-gather query", redis);
   }
 
-  /** The node's timelines; null when {@code timeline.enabled} is off (every feed is the scatter-gather query). */
-  /** {@code breakerMs}: how long an open Redis breaker skips Redis, the cache's ({@code cache.redisBreakerMs}). */
-  public static Timelines create(Vertx vertx, TimelineConfig config, DbConfig db, RedisConfig redis, long breakerMs) {
-    return config.enabled() ? new Timelines(vertx, config, db, redis, breakerMs) : null;
+  /**
+   * The node's timelines; null when {@code timeline.enabled} is off (every feed is the scatter-gather query). Changes
+   * are announced on the cache's invalidation channel, and its Redis breaker time is theirs.
+   */
+  public static Timelines create(Vertx vertx, TimelineConfig config, DbConfig db, RedisConfig redis, Caches caches) {
+    return config.enabled() ? new Timelines(vertx, config, db, redis, caches) : null;
   }
 
   public TimelineConfig config() {
@@ -103,8 +139,26 @@ public final class Timelines {
   /**
    * The newest {@code n} entries of the user's timeline if it was built for authors with fingerprint {@code fp};
    * otherwise a range whose status says why not ({@code missing}, {@code stale}, {@code building}).
+   *
+   * <p>It is the range this node read before while none of {@code authors} (the timeline's, whose fingerprint is
+   * {@code fp}) and not the user changed since, as far as this node has heard: no Redis command at all. Only while
+   * the node hears invalidations; only {@code ok} ranges are kept.
    */
-  public Future<Range> read(long user, String fp, int n) {
+  public Future<Range> read(long user, Set<Long> authors, String fp, int n) {
+    if (!caches.hearsInvalidations()) return readFromRedis(user, fp, n);
+    String key = user + ":" + fp + ":" + n;
+    Kept kept = ranges.getIfPresent(key);
+    if (kept != null && changes.unchangedSince(kept.seen(), user, authors)) {
+      stats.rangeKept();
+      return Future.succeededFuture(kept.range());
+    }
+    long seen = changes.now();
+    return readFromRedis(user, fp, n).onSuccess(range -> {
+      if (range.ok()) ranges.put(key, new Kept(seen, range));
+    });
+  }
+
+  private Future<Range> readFromRedis(long user, String fp, int n) {
     return eval(TimelineScripts.READ, List.of(key("tl:", user), key("tm:", user)),
         List.of(fp, Integer.toString(n), Long.toString(config.ttlSeconds()))).map(Range::of);
   }
@@ -123,7 +177,8 @@ public final class Timelines {
     List<String> args = new ArrayList<>(List.of(token, fp, trimmed ? "1" : "0", Integer.toString(config.capacity()),
         Long.toString(config.ttlSeconds())));
     addPairs(args, entries);
-    return eval(TimelineScripts.COMPLETE, rebuildKeys(user), args).map(r -> r != null && r.toLong() == 1);
+    return eval(TimelineScripts.COMPLETE, rebuildKeys(user), args).map(r -> r != null && r.toLong() == 1)
+        .compose(done -> announceViewer(user).map(done));
   }
 
   private List<String> rebuildKeys(long user) {
@@ -145,14 +200,14 @@ public final class Timelines {
     List<String> args = new ArrayList<>(List.of(before, after, fits ? "1" : "0", Integer.toString(config.capacity()),
         Long.toString(author)));
     addPairs(args, articles);
-    return eval(TimelineScripts.FOLLOW, followKeys(user), args).mapEmpty();
+    return eval(TimelineScripts.FOLLOW, followKeys(user), args).compose(done -> announceViewer(user));
   }
 
   /** The user unfollowed {@code author}, whose newest articles (up to the capacity) are {@code articleIds}. */
   public Future<Void> unfollowed(long user, long author, String before, String after, List<Long> articleIds) {
     List<String> args = new ArrayList<>(List.of(before, after, Long.toString(author)));
     for (long id : articleIds) args.add(Entry.member(id));
-    return eval(TimelineScripts.UNFOLLOW, followKeys(user), args).mapEmpty();
+    return eval(TimelineScripts.UNFOLLOW, followKeys(user), args).compose(done -> announceViewer(user));
   }
 
   private List<String> followKeys(long user) {
@@ -163,12 +218,24 @@ public final class Timelines {
   public Future<Long> fanOut(List<Long> followers, long author, Entry article) {
     List<String> args = List.of(Long.toString(article.createdMs()), Entry.member(article.id()), Long.toString(author),
         Integer.toString(config.capacity()));
-    return batched(followers, "tu:", TimelineScripts.FAN_OUT, args);
+    // Only a timeline that took the entry changed (a repeated event, or followers without timelines, change none).
+    return batched(followers, "tu:", TimelineScripts.FAN_OUT, args)
+        .compose(added -> added == 0 ? Future.succeededFuture(added) : announceAuthor(author).map(added));
   }
 
   /** Removes a deleted article from the timelines of {@code followers}. */
-  public Future<Long> remove(List<Long> followers, long articleId) {
-    return batched(followers, "tg:", TimelineScripts.REMOVE, List.of(Entry.member(articleId)));
+  public Future<Long> remove(List<Long> followers, long author, long articleId) {
+    return batched(followers, "tg:", TimelineScripts.REMOVE, List.of(Entry.member(articleId)))
+        .compose(removed -> announceAuthor(author).map(removed));
+  }
+
+  /** Tells every node (this one at once) that ranges with this author may be out of date; never fails. */
+  private Future<Void> announceAuthor(long author) {
+    return caches.timelinesChanged(List.of(author), List.of()).otherwiseEmpty();
+  }
+
+  private Future<Void> announceViewer(long user) {
+    return caches.timelinesChanged(List.of(), List.of(user)).otherwiseEmpty();
   }
 
   /** One script call per {@link #FAN_OUT_BATCH} followers, one after another: a big fan-out never floods Redis. */
@@ -191,7 +258,8 @@ public final class Timelines {
   public Future<Void> drop(long user, Collection<Long> articleIds) {
     Request zrem = Request.cmd(Command.ZREM).arg(key("tl:", user));
     articleIds.forEach(id -> zrem.arg(Entry.member(id)));
-    return send(zrem).mapEmpty();
+    changes.viewersChanged(List.of(user)); // the reader falls back now; no kept range may serve the stale entries again
+    return send(zrem).compose(done -> announceViewer(user));
   }
 
   /** Whether the event was applied before (completed fan-outs only: a half-done one is done again, harmlessly). */

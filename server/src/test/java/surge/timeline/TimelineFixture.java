@@ -32,8 +32,10 @@ final class TimelineFixture {
   final Client referenceClient;
   final Redis redis;
   final String prefix;
+  final Vertx vertx;
 
   TimelineFixture(Vertx vertx, Map<String, String> overrides) {
+    this.vertx = vertx;
     Map<String, String> settings = new java.util.HashMap<>(Map.of("timeline.lagReportMs", "200", "events.backlogCheckMs", "200"));
     settings.putAll(overrides);
     node = TestNode.start(vertx, settings);

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import surge.support.Client;
 import surge.support.EventLog;
 import surge.support.Eventually;
+import surge.support.TestNode;
 
 /**
  * Issue 14 item 5: feeds from timelines fanned out through Kafka, on the real PostgreSQL, Redis and Kafka. Every feed
@@ -96,6 +97,68 @@ class TimelineIT {
   }
 
   @Test
+  void aTimelineRangeIsReadFromRedisOnlyWhenItCanHaveChanged() {
+    // A second timeline node without a consumer: it learns of fan-outs only from the announcements.
+    TestNode.Started other = TestNode.start(f.vertx, Map.of("timeline.consumer", "false", "events.relay", "false",
+        "timeline.lagReportMs", "200"));
+    try {
+      Client onOther = new Client(f.vertx, other.port());
+      JsonObject author = f.client.register("tlkeep");
+      JsonObject stranger = f.client.register("tlkeeps");
+      JsonObject reader = f.client.register("tlkeepr");
+      JsonObject strangerFan = f.client.register("tlkeepf");
+      f.follow(reader, author);
+      f.follow(strangerFan, stranger);
+      f.feed(strangerFan); // a timeline for the stranger's fan-out to land in
+      long consumed = consumed();
+      String first = f.client.article(author.getString("token"), Client.unique("Keep1")).getString("slug");
+      Eventually.until("the consumer read the creation", Duration.ofSeconds(30), () -> consumed() > consumed);
+      Eventually.until("the other node trusts timelines", Duration.ofSeconds(30),
+          () -> onOther.get("/health/timeline").bodyAsJsonObject().getBoolean("trusted"));
+      assertEquals(List.of(first), feedOn(onOther, reader));
+      assertEquals(List.of(first), f.feed(reader));
+      long keptOther = kept(onOther);
+      long keptHere = f.reads("rangesKept");
+      assertEquals(List.of(first), feedOn(onOther, reader));
+      assertEquals(List.of(first), f.feed(reader));
+      assertEquals(keptOther + 1, kept(onOther), () -> "nothing changed: the range the other node read before; "
+          + onOther.get("/health/timeline").bodyAsString());
+      assertEquals(keptHere + 1, f.reads("rangesKept"), "and the one this node read before");
+
+      // Someone the reader does not follow posts: their fan-out leaves the reader's kept ranges alone.
+      String unrelated = f.client.article(stranger.getString("token"), Client.unique("Other")).getString("slug");
+      long strangerFanId = TimelineFixture.idOf(strangerFan);
+      Eventually.until("fanned out to the stranger's follower", Duration.ofSeconds(30),
+          () -> f.timeline(strangerFanId).contains(TimelineFixture.articleId(unrelated)));
+      feedOn(onOther, reader);
+      assertEquals(keptOther + 2, kept(onOther), "another author's fan-out changed nothing of this range");
+
+      // The followee posts: once the consumer (on the first node) fanned it out, both nodes read the timeline again.
+      String second = f.client.article(author.getString("token"), Client.unique("Keep2")).getString("slug");
+      Eventually.until("the other node shows the fanned-out article", Duration.ofSeconds(30),
+          () -> feedOn(onOther, reader).equals(List.of(second, first)));
+      assertEquals(List.of(second, first), f.feed(reader));
+    } finally {
+      other.stop();
+    }
+  }
+
+  private static long consumed() {
+    JsonObject consumer = f.status().getJsonObject("consumer");
+    return consumer.getLong("applied") + consumer.getLong("skipped") + consumer.getLong("duplicates");
+  }
+
+  private static long kept(Client c) {
+    return c.get("/health/timeline").bodyAsJsonObject().getJsonObject("reads").getLong("rangesKept");
+  }
+
+  private static List<String> feedOn(Client c, JsonObject user) {
+    var r = c.get("/api/articles/feed?limit=20&offset=0", user.getString("token"));
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    return TimelineFixture.slugs(r.bodyAsJsonObject());
+  }
+
+  @Test
   void followAndUnfollowAdjustTheTimelineBeforeAnswering() {
     JsonObject a = f.client.register("tlfa");
     JsonObject b = f.client.register("tlfb");
@@ -153,7 +216,9 @@ class TimelineIT {
     assertFalse(f.exists(readerId));
     f.awaitTrusted(10_000); // the consumers' lag reports went with the flush
     long rebuilt = f.reads("rebuilt");
-    assertEquals(List.of(two, one), f.feed(reader));
+    // The range this node read before is still right, and answers a page of that depth without Redis: one of
+    // another depth must read the timeline and find it gone.
+    assertEquals(List.of(two, one), f.feed(reader, 10, 0));
     assertTrue(f.reads("rebuilt") > rebuilt, "the read rebuilt it");
     assertEquals(List.of(TimelineFixture.articleId(two), TimelineFixture.articleId(one)), f.timeline(readerId));
   }
