@@ -98,9 +98,10 @@ final class TimelineFeed {
   Future<JsonObject> page(Viewer viewer, Set<Long> followees, int limit, int offset,
                           Function<Collection<Long>, Future<Set<Long>>> favorited) {
     long user = viewer.user();
-    Set<Long> authors = timelines.timelineAuthors(user, followees);
-    List<Long> merged = followees.stream().filter(id -> !authors.contains(id)).toList();
-    String fp = Entry.fingerprint(authors);
+    Timelines.Authors of = timelines.authors(user, followees);
+    Set<Long> authors = of.ids();
+    List<Long> merged = of.merged();
+    String fp = of.fingerprint();
     int n = offset + limit;
     Future<Served> range = range(user, authors, fp, n);
     Future<List<Entry>> extra = repository.newest(merged, n);

@@ -2,6 +2,7 @@ package surge.cache;
 
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -32,12 +33,22 @@ public final class IdSet {
     return Arrays.binarySearch(sorted, id) >= 0;
   }
 
-  /** The members, as a set (the feed's followee list). */
+  /**
+   * The members, as a set (the feed's followee list): made once per instance and unmodifiable, so that a reader of
+   * the same cached set gets the same instance (what the feed's memos compare).
+   */
   public Set<Long> ids() {
-    Set<Long> out = new HashSet<>(sorted.length * 2);
-    for (long id : sorted) out.add(id);
+    Set<Long> out = members;
+    if (out == null) {
+      Set<Long> made = new HashSet<>(sorted.length * 2);
+      for (long id : sorted) made.add(id);
+      members = out = Collections.unmodifiableSet(made);
+    }
     return out;
   }
+
+  /** {@link #ids()}, once asked for; racy but idempotent (any thread makes an equal set). */
+  private volatile Set<Long> members;
 
   /** Which of {@code candidates} are members, when this set can tell (complete, or all found); else null. */
   public Set<Long> among(Collection<Long> candidates) {

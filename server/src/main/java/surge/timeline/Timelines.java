@@ -123,6 +123,34 @@ public final class Timelines {
     return out;
   }
 
+  /**
+   * A feed reader's timeline authors ({@link #timelineAuthors}), the followees merged in at read time instead, and
+   * the authors' fingerprint.
+   */
+  public record Authors(Set<Long> ids, List<Long> merged, String fingerprint) {}
+
+  private record KnownAuthors(Set<Long> followees, Set<Long> hybrid, Authors authors) {}
+
+  /** Per reader, what {@link #authors} found last: the same followee set and hybrid set give the same answer. */
+  private final Cache<Long, KnownAuthors> knownAuthors = Caffeine.newBuilder().maximumSize(RANGES_KEPT)
+      .executor(Runnable::run).build();
+
+  /**
+   * The reader's {@link Authors} for these followees. Followee sets come from the viewer cache, one instance per
+   * version, so a reader whose followees and the hybrid authors did not change gets the answer computed before
+   * (hundreds of ids are not copied, filtered and mixed again on every read).
+   */
+  public Authors authors(long user, Set<Long> followees) {
+    Set<Long> hybridNow = hybrid;
+    KnownAuthors known = knownAuthors.getIfPresent(user);
+    if (known != null && known.followees() == followees && known.hybrid() == hybridNow) return known.authors();
+    Set<Long> ids = timelineAuthors(user, followees);
+    List<Long> merged = followees.stream().filter(id -> !ids.contains(id)).toList();
+    Authors authors = new Authors(ids, merged, Entry.fingerprint(ids));
+    knownAuthors.put(user, new KnownAuthors(followees, hybridNow, authors));
+    return authors;
+  }
+
   String key(String kind, long user) {
     return prefix + kind + user;
   }
@@ -285,7 +313,7 @@ public final class Timelines {
     return send(Request.cmd(Command.SMEMBERS).arg(prefix + "hybrid")).map(members -> {
       Set<Long> next = new HashSet<>();
       if (members != null) for (Response m : members) next.add(m.toLong());
-      hybrid = Set.copyOf(next);
+      if (!next.equals(hybrid)) hybrid = Set.copyOf(next); // a new instance only for a change (see authors())
       return null;
     });
   }

@@ -3,6 +3,8 @@ package surge.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -34,5 +36,13 @@ class IdSetTest {
     IdSet partial = IdSet.of(List.of(1L, 2L), true);
     assertEquals(Set.of(1L, 2L), partial.among(List.of(1L, 2L)));
     assertNull(partial.among(List.of(2L, 3L)), "3 may be beyond the cap: the database must say");
+  }
+
+  @Test
+  void itsMembersAreOneUnmodifiableSetPerInstance() {
+    IdSet set = IdSet.of(List.of(3L, 1L, 2L), false);
+    assertEquals(Set.of(1L, 2L, 3L), set.ids());
+    assertSame(set.ids(), set.ids(), "the feed's memos compare followee sets by instance");
+    assertThrows(UnsupportedOperationException.class, () -> set.ids().add(4L));
   }
 }
